@@ -1,0 +1,40 @@
+import { sql } from 'drizzle-orm';
+import { localDate } from '../../shared/dates.ts';
+import { type Database, migrateDatabase, withTx } from '../platform/db.ts';
+import { hashPassword } from '../modules/org/password.ts';
+import { hasAnyUser, insertOrgPlan } from '../modules/org/seed.ts';
+import { DEMO_PASSWORD, type DemoCompany, generateCompany } from './company.ts';
+
+export interface SeedOptions {
+  sellers?: number;
+  seed?: number;
+  /** Effective date of the demo org (default: 2026-01-01, so the history has a start). */
+  effectiveDate?: string;
+}
+
+export interface SeedResult {
+  seeded: boolean;
+  company: DemoCompany;
+  rows: Record<string, number>;
+}
+
+/** Drop everything and migrate again: `npm run seed -- --reset`. */
+export async function resetDatabase(database: Database): Promise<void> {
+  await database.db.execute(sql`DROP SCHEMA IF EXISTS drizzle CASCADE`);
+  await database.db.execute(sql`DROP SCHEMA public CASCADE`);
+  await database.db.execute(sql`CREATE SCHEMA public`);
+  await migrateDatabase(database);
+}
+
+/** Load the demo company when the database has no users yet; a no-op otherwise. */
+export async function seedDemo(database: Database, opts: SeedOptions = {}): Promise<SeedResult> {
+  const company = generateCompany({ ...(opts.sellers ? { sellers: opts.sellers } : {}), ...(opts.seed ? { seed: opts.seed } : {}) });
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const effectiveDate = opts.effectiveDate ?? '2026-01-01';
+  const seeded = await withTx(database.db, async (tx) => {
+    if (await hasAnyUser(tx)) return false;
+    await insertOrgPlan(tx, { ...company, passwordHash, effectiveDate: effectiveDate > localDate(new Date(), 'Asia/Shanghai') ? localDate(new Date(), 'Asia/Shanghai') : effectiveDate });
+    return true;
+  });
+  return { seeded, company, rows: { org_units: company.units.length, users: company.users.length } };
+}

@@ -1,0 +1,18 @@
+/**
+ * The modules of Throughline, in the order of the line. Importing this file registers every
+ * module's error codes, permissions and event subscriptions; app.ts mounts their routes.
+ */
+import type { ApiRouter } from '../platform/http.ts';
+import { registerEntityReader } from '../platform/admin-routes.ts';
+import type { AuthSettings } from './org/auth-service.ts';
+import { registerOrgRoutes } from './org/routes.ts';
+import { canReadUser } from './org/service.ts';
+
+export interface ModuleSettings extends AuthSettings {
+  cookieSecure: boolean;
+}
+
+export function registerModules(router: ApiRouter, settings: ModuleSettings): void {
+  registerOrgRoutes(router, settings);
+  registerEntityReader('user', canReadUser);
+}

@@ -1,0 +1,32 @@
+import type { Page } from '../../shared/api.ts';
+import { AppError, PlatformErrors } from './errors.ts';
+
+/** The cursor carries the sort key and a fingerprint of the sort, so a cursor from another sort is refused. */
+export function encodeCursor(sort: string, values: readonly (string | number | null)[]): string {
+  return Buffer.from(JSON.stringify([sort, ...values]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(sort: string, cursor: string, arity: number): (string | number | null)[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== arity + 1 ||
+    parsed[0] !== sort ||
+    !parsed.slice(1).every((v) => v === null || typeof v === 'string' || typeof v === 'number')
+  ) {
+    throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
+  }
+  return parsed.slice(1) as (string | number | null)[];
+}
+
+/** Take `limit + 1` rows, return `limit` and a cursor built from the last one when more exist. */
+export function toPage<R, T>(rows: R[], limit: number, map: (r: R) => T, cursorOf: (r: R) => string): Page<T> {
+  const more = rows.length > limit;
+  const slice = more ? rows.slice(0, limit) : rows;
+  return { items: slice.map(map), nextCursor: more ? cursorOf(slice[slice.length - 1]!) : null };
+}
