@@ -122,7 +122,8 @@ export async function migrateDatabase(database: Database): Promise<void> {
     const client = await database.pool!.connect();
     try {
       await client.query('SELECT pg_advisory_lock(7317001)');
-      await migratePg(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      // Migrate on the connection that holds the lock (a pool of one must not wait on itself).
+      await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_FOLDER });
     } finally {
       await client.query('SELECT pg_advisory_unlock(7317001)').catch(() => undefined);
       client.release();
