@@ -1,3 +1,5 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Page } from '../../shared/api.ts';
 import { AppError, PlatformErrors } from './errors.ts';
 
@@ -29,4 +31,13 @@ export function toPage<R, T>(rows: R[], limit: number, map: (r: R) => T, cursorO
   const more = rows.length > limit;
   const slice = more ? rows.slice(0, limit) : rows;
   return { items: slice.map(map), nextCursor: more ? cursorOf(slice[slice.length - 1]!) : null };
+}
+
+/**
+ * A timestamp sort key at the database's full (microsecond) precision, as text for a cursor.
+ * A JS Date keeps milliseconds only: a cursor made from it would sort before its own row and
+ * repeat the page forever. Compare it back with `${value}::timestamptz`.
+ */
+export function timestampCursorValue(column: AnyPgColumn): SQL<string> {
+  return sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** Who changed what: one row per change, written in the same transaction as the change. */
 export const auditLog = pgTable(
@@ -84,4 +84,21 @@ export const numberSequences = pgTable(
     lastValue: integer('last_value').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.prefix, t.year] })],
+);
+
+/**
+ * Exchange rates into the company currency (CNY by default), effective from a date. A record in
+ * another currency keeps the rate it used beside its amount; these rows are only where new rates
+ * come from.
+ */
+export const currencyRates = pgTable(
+  'currency_rates',
+  {
+    currency: text('currency').notNull(),
+    validFrom: date('valid_from').notNull(),
+    /** Units of the company currency for one unit of `currency`. */
+    rate: numeric('rate', { precision: 20, scale: 10 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.currency, t.validFrom] })],
 );

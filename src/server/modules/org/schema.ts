@@ -76,6 +76,9 @@ export const users = pgTable(
     index('users_unit_name_idx').on(t.unitId, t.nameZh, t.id),
     index('users_name_idx').on(t.nameZh, t.id),
     index('users_manager_idx').on(t.managerId),
+    index('users_roles_idx').using('gin', t.roles),
+    // Search by any part of a name or email, Chinese included (trigrams; see decision 0007).
+    index('users_search_trgm_idx').using('gin', sql`(${t.nameZh} || ' ' || coalesce(${t.nameEn}, '') || ' ' || ${t.email}) gin_trgm_ops`),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../shared/api.ts';
 import { localDate } from '../../../shared/dates.ts';
 import type { Role } from '../../../shared/roles.ts';
@@ -8,7 +8,7 @@ import type { ServiceContext } from '../../platform/context.ts';
 import { type Db, type DbOrTx, type Tx, queryRows, withTx } from '../../platform/db.ts';
 import { AppError, notFound, versionConflict } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { decodeCursor, encodeCursor, toPage } from '../../platform/pagination.ts';
+import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import type {
   CreateUnitBody,
   CreateUserBody,
@@ -282,7 +282,7 @@ export async function listUsers(ctx: ServiceContext, q: ListUsersQuery): Promise
   let after: SQL | undefined;
   if (q.cursor) {
     const [v, id] = decodeCursor(q.sort, q.cursor, 2);
-    const value = key === 'createdAt' ? new Date(String(v)) : String(v);
+    const value = key === 'createdAt' ? sql`${String(v)}::timestamptz` : String(v);
     // Row comparison keeps the keyset on one index range: (sort value, id) strictly after the cursor.
     after = desc_ ? sql`(${col}, ${users.id}) < (${value}, ${String(id)})` : sql`(${col}, ${users.id}) > (${value}, ${String(id)})`;
   }
@@ -297,17 +297,21 @@ export async function listUsers(ctx: ServiceContext, q: ListUsersQuery): Promise
     unitFilter,
     q.role ? sql`${q.role} = ANY(${users.roles})` : undefined,
     q.active !== undefined ? eq(users.active, q.active) : undefined,
-    q.q ? or(ilike(users.nameZh, `%${escapeLike(q.q)}%`), ilike(users.nameEn, `%${escapeLike(q.q)}%`), ilike(users.email, `%${escapeLike(q.q)}%`)) : undefined,
+    // The same expression as users_search_trgm_idx, so the trigram index serves the search.
+    q.q ? sql`(${users.nameZh} || ' ' || coalesce(${users.nameEn}, '') || ' ' || ${users.email}) ILIKE ${`%${escapeLike(q.q)}%`}` : undefined,
     after,
   );
   const rows = await ctx.db
-    .select()
+    .select({ user: users, createdAtCursor: timestampCursorValue(users.createdAt) })
     .from(users)
     .where(where)
     .orderBy(desc_ ? desc(col) : asc(col), desc_ ? desc(users.id) : asc(users.id))
     .limit(q.limit + 1);
-  return toPage(rows, q.limit, toUser, (r) =>
-    encodeCursor(q.sort, [key === 'createdAt' ? r.createdAt.toISOString() : key === 'email' ? r.email : r.nameZh, r.id]),
+  return toPage(
+    rows,
+    q.limit,
+    (r) => toUser(r.user),
+    (r) => encodeCursor(q.sort, [key === 'createdAt' ? r.createdAtCursor : key === 'email' ? r.user.email : r.user.nameZh, r.user.id]),
   );
 }
 
