@@ -548,3 +548,34 @@ export async function getUserNames(db: Db, ids: readonly string[]): Promise<Map<
   return new Map(rows.map((r) => [r.id, r.name_zh]));
 }
 
+
+export interface UserBrief {
+  id: string;
+  nameZh: string;
+  nameEn: string | null;
+  unitId: string | null;
+  managerId: string | null;
+  roles: readonly Role[];
+  active: boolean;
+}
+
+/**
+ * Today's placement and roles of some users, for other modules' services (owner's unit on a new
+ * record, seniority on the relationship map). Unchecked: the caller decides what it may show.
+ */
+export async function getUserBriefs(db: DbOrTx, ids: readonly string[]): Promise<Map<string, UserBrief>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: users.id,
+      nameZh: users.nameZh,
+      nameEn: users.nameEn,
+      unitId: users.unitId,
+      managerId: users.managerId,
+      roles: users.roles,
+      active: users.active,
+    })
+    .from(users)
+    .where(sql`${users.id} = ANY(${`{${[...new Set(ids)].join(',')}}`}::uuid[])`);
+  return new Map(rows.map((r) => [r.id, r]));
+}
