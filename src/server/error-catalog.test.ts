@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getErrorCatalog } from './platform/errors.ts';
@@ -43,39 +43,4 @@ describe('the error catalog', () => {
   });
 });
 
-/** Every JSON key path of a message tree. */
-function keyPaths(value: unknown, prefix = ''): string[] {
-  if (value && typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => keyPaths(v, prefix ? `${prefix}.${k}` : k));
-  }
-  return [prefix];
-}
-
-function jsonFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? jsonFiles(p) : name.endsWith('.json') ? [p] : [];
-  });
-}
-
-describe('message catalogues', () => {
-  for (const base of ['src/shared/i18n', 'src/web/i18n/locales']) {
-    it(`${base}: zh-CN and en have the same files and the same keys`, () => {
-      let dirExists = true;
-      try {
-        statSync(path.join(root, base));
-      } catch {
-        dirExists = false;
-      }
-      if (!dirExists) return;
-      const en = jsonFiles(path.join(root, base, 'en')).map((f) => path.relative(path.join(root, base, 'en'), f)).sort();
-      const zh = jsonFiles(path.join(root, base, 'zh-CN')).map((f) => path.relative(path.join(root, base, 'zh-CN'), f)).sort();
-      expect(zh).toEqual(en);
-      for (const file of en) {
-        const a = keyPaths(JSON.parse(readFileSync(path.join(root, base, 'en', file), 'utf8'))).sort();
-        const b = keyPaths(JSON.parse(readFileSync(path.join(root, base, 'zh-CN', file), 'utf8'))).sort();
-        expect(b, `${file}: keys differ`).toEqual(a);
-      }
-    });
-  }
-});
+// Key parity of every message catalogue (shared and web) is checked in src/web/i18n/locale-parity.test.ts.

@@ -1,0 +1,87 @@
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  CustomerServiceOutlined,
+  FileTextOutlined,
+  HomeOutlined,
+  RocketOutlined,
+  SendOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  TrophyOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import type { MenuProps } from 'antd';
+import { Tag } from 'antd';
+import type { TFunction } from 'i18next';
+import type { ReactNode } from 'react';
+import type { Session } from '../modules/org/auth/use-session.ts';
+
+/** The business modules of the line; they arrive in later releases and are shown as not open yet. */
+export const UPCOMING_MODULES = ['crm', 'quotes', 'delivery', 'service', 'performance'] as const;
+export type UpcomingModule = (typeof UPCOMING_MODULES)[number];
+
+const MODULE_ICONS: Record<UpcomingModule, ReactNode> = {
+  crm: <UserOutlined />,
+  quotes: <FileTextOutlined />,
+  delivery: <RocketOutlined />,
+  service: <CustomerServiceOutlined />,
+  performance: <TrophyOutlined />,
+};
+
+type MenuItem = NonNullable<MenuProps['items']>[number];
+
+function label(testId: string, text: string, extra?: ReactNode) {
+  return (
+    <span data-testid={testId} style={{ display: 'inline-flex', alignItems: 'center', gap: 8, opacity: extra ? 0.7 : undefined }}>
+      {text}
+      {extra}
+    </span>
+  );
+}
+
+/** The side navigation, by module; keys are route paths. */
+export function navItems(t: TFunction, session: Session): MenuItem[] {
+  const items: MenuItem[] = [
+    { key: '/', icon: <HomeOutlined />, label: label('nav-home', t('nav.home')) },
+    {
+      key: 'org',
+      icon: <ApartmentOutlined />,
+      label: label('nav-org', t('nav.org')),
+      children: [
+        { key: '/org', icon: <ApartmentOutlined />, label: label('nav-org-chart', t('nav.orgChart')) },
+        ...(session.can('users.read') ? [{ key: '/users', icon: <TeamOutlined />, label: label('nav-users', t('nav.users')) }] : []),
+      ],
+    },
+    ...UPCOMING_MODULES.map((m) => ({
+      key: `/${m}`,
+      icon: MODULE_ICONS[m],
+      label: label(
+        `nav-${m}`,
+        t(`nav.${m}`),
+        <Tag variant="outlined" style={{ marginInlineEnd: 0, fontSize: 11, lineHeight: '16px', paddingInline: 4, color: 'inherit', background: 'transparent', borderColor: 'currentColor' }}>
+          {t('nav.soon')}
+        </Tag>,
+      ),
+    })),
+  ];
+  const admin: MenuItem[] = [
+    ...(session.can('audit.read_all') ? [{ key: '/admin/audit', icon: <AuditOutlined />, label: label('nav-audit', t('nav.audit')) }] : []),
+    ...(session.can('outbox.admin') ? [{ key: '/admin/outbox', icon: <SendOutlined />, label: label('nav-outbox', t('nav.outbox')) }] : []),
+  ];
+  if (admin.length > 0) items.push({ key: 'admin', icon: <SettingOutlined />, label: label('nav-admin', t('nav.admin')), children: admin });
+  return items;
+}
+
+/** The menu key to highlight for a path: the longest item key it starts with. */
+export function selectedNavKey(pathname: string): string {
+  if (pathname === '/') return '/';
+  const keys = ['/org', '/users', '/admin/audit', '/admin/outbox', ...UPCOMING_MODULES.map((m) => `/${m}`)];
+  return keys.filter((k) => pathname === k || pathname.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0] ?? '';
+}
+
+export function openNavGroup(pathname: string): string[] {
+  if (pathname.startsWith('/admin')) return ['admin'];
+  if (pathname.startsWith('/org') || pathname.startsWith('/users')) return ['org'];
+  return [];
+}
