@@ -58,12 +58,15 @@ describe('outbox', () => {
   it('a failing handler is retried with backoff, its error visible to admins, without holding back the others', async () => {
     failuresLeft = 1;
     const id = await publish();
-    await t.app.outbox.drain();
+    // A fixed clock: the backoff is measured from the failed attempt, not from wall time.
+    const failedAt = new Date(Date.now() + 1000);
+    await t.app.outbox.drain(() => failedAt);
     const [flaky] = await t.rows<{ status: string; attempts: number; last_error: string; next_attempt_at: Date }>(
       sql`SELECT status, attempts, last_error, next_attempt_at FROM outbox_deliveries WHERE event_id = ${id} AND handler = 'test.flaky'`,
     );
     expect(flaky).toMatchObject({ status: 'pending', attempts: 1, last_error: 'downstream unavailable' });
-    expect(new Date(flaky!.next_attempt_at).getTime()).toBeGreaterThan(Date.now());
+    // First retry after 2 s.
+    expect(new Date(flaky!.next_attempt_at).getTime()).toBe(failedAt.getTime() + 2000);
     expect(seen).toContain(id);
 
     const admin = await t.as('admin');
@@ -72,8 +75,8 @@ describe('outbox', () => {
     const rep = await t.as('repA');
     expect((await rep.get('/api/v1/admin/outbox')).statusCode).toBe(403);
 
-    // Not due yet: a drain now does nothing; an admin retry makes it due and it goes through.
-    await t.app.outbox.drain();
+    // Not due yet one second later: nothing is attempted; an admin retry makes it due and it goes through.
+    await t.app.outbox.drain(() => new Date(failedAt.getTime() + 1000));
     expect((await t.rows<{ attempts: number }>(sql`SELECT attempts FROM outbox_deliveries WHERE event_id = ${id} AND handler = 'test.flaky'`))[0]!.attempts).toBe(1);
     const retry = await admin.post(`/api/v1/admin/outbox/${id}/test.flaky/retry`);
     expect(retry.statusCode).toBe(200);
