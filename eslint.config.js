@@ -36,8 +36,12 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+server/(?!modules/[a-z-]+/contract\\.ts$|platform/contract\\.ts$|modules/pricing/(?!.*(schema|service|routes)\\.ts$)|modules/calendar/(?!.*(schema|service|routes)\\.ts$))',
-              message: 'The web app may import only contract.ts files and pure engines from the server.',
+              // Server code the browser must never load: platform internals and each module's
+              // tables, services, routes, seeds, access and error plumbing. Contracts and pure
+              // engines (pricing, calendar, crm rules) are shared on purpose.
+              regex:
+                '^(\\.\\./)+server/(platform/(?!contract\\.ts$)|modules/[a-z-]+/([a-z-]*-)?(schema|service|routes|seed|access|permissions|errors)(-[a-z-]+)?\\.ts$|(app|main|config)\\.ts$)',
+              message: 'The web app may import only contract files and pure engines from the server.',
             },
           ],
         },
