@@ -4,6 +4,8 @@
  */
 import type { ApiRouter } from '../platform/http.ts';
 import { registerEntityReader } from '../platform/admin-routes.ts';
+import { registerCalendarRoutes } from './calendar/routes.ts';
+import { canReadAssignment, canReadCalendar, canReadLeave } from './calendar/service.ts';
 import type { AuthSettings } from './org/auth-service.ts';
 import { registerOrgRoutes } from './org/routes.ts';
 import { canReadUser } from './org/service.ts';
@@ -15,4 +17,8 @@ export interface ModuleSettings extends AuthSettings {
 export function registerModules(router: ApiRouter, settings: ModuleSettings): void {
   registerOrgRoutes(router, settings);
   registerEntityReader('user', canReadUser);
+  registerCalendarRoutes(router);
+  registerEntityReader('calendar', canReadCalendar);
+  registerEntityReader('calendar_assignment', canReadAssignment);
+  registerEntityReader('leave', canReadLeave);
 }

@@ -21,7 +21,9 @@ import {
   assertValidCalendar,
   getDayRanges,
   getEpochDayOfYearStart,
+  isValidTimeZone,
   parseIsoDate,
+  parseWallTime,
   resolveCalendar,
   type Calendar,
   type IsoDate,
@@ -206,6 +208,22 @@ class DayConverter {
     if (isLateValid) return late;
     return early;
   }
+}
+
+/**
+ * The instant of a local wall time on a local date in a zone (`24:00` is the next midnight), with
+ * the same DST resolution as the engine's windows (Temporal 'compatible'). For inputs such as
+ * "leave from the afternoon of 2026-03-02" that are stored as local dates and times.
+ */
+export function toZonedInstant(date: IsoDate, time: string, timeZone: string): Date {
+  const day = parseIsoDate(date);
+  if (day === null) throw new BusinessTimeError('calendar.invalid_date', `not a date YYYY-MM-DD: ${JSON.stringify(date)}`, 'date');
+  const minute = parseWallTime(time, true);
+  if (minute === null) throw new BusinessTimeError('calendar.invalid_time', `not a wall time HH:MM: ${JSON.stringify(time)}`, 'time');
+  if (!isValidTimeZone(timeZone)) throw new BusinessTimeError('calendar.unknown_time_zone', `unknown IANA time zone: ${JSON.stringify(timeZone)}`, 'timeZone');
+  const converter = new DayConverter(timeZone);
+  converter.setDay(day);
+  return new Date(converter.toUtc(minute));
 }
 
 // ---------------------------------------------------------------------------------------------
