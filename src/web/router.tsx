@@ -19,6 +19,7 @@ const UsersPage = page(() => import('./modules/org/users/users-page.tsx'), 'User
 const UserDetailPage = page(() => import('./modules/org/users/user-detail-page.tsx'), 'UserDetailPage');
 const AuditPage = page(() => import('./modules/platform/audit/audit-page.tsx'), 'AuditPage');
 const OutboxPage = page(() => import('./modules/platform/outbox/outbox-page.tsx'), 'OutboxPage');
+const CalendarPage = lazy(() => import('./modules/calendar/calendar-page.tsx'));
 
 const routes: RouteObject[] = [
   {
@@ -49,6 +50,7 @@ const routes: RouteObject[] = [
         ),
       },
       { path: 'users/:id', element: <UserDetailPage /> },
+      { path: 'calendars', element: <CalendarPage /> },
       {
         path: 'admin/audit',
         element: (

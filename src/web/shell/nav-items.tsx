@@ -1,6 +1,7 @@
 import {
   ApartmentOutlined,
   AuditOutlined,
+  CalendarOutlined,
   CustomerServiceOutlined,
   FileTextOutlined,
   HomeOutlined,
@@ -51,6 +52,7 @@ export function navItems(t: TFunction, session: Session): MenuItem[] {
       children: [
         { key: '/org', icon: <ApartmentOutlined />, label: label('nav-org-chart', t('nav.orgChart')) },
         ...(session.can('users.read') ? [{ key: '/users', icon: <TeamOutlined />, label: label('nav-users', t('nav.users')) }] : []),
+        { key: '/calendars', icon: <CalendarOutlined />, label: label('nav-calendars', t('nav.calendars')) },
       ],
     },
     ...UPCOMING_MODULES.map((m) => ({
@@ -76,12 +78,12 @@ export function navItems(t: TFunction, session: Session): MenuItem[] {
 /** The menu key to highlight for a path: the longest item key it starts with. */
 export function selectedNavKey(pathname: string): string {
   if (pathname === '/') return '/';
-  const keys = ['/org', '/users', '/admin/audit', '/admin/outbox', ...UPCOMING_MODULES.map((m) => `/${m}`)];
+  const keys = ['/org', '/users', '/calendars', '/admin/audit', '/admin/outbox', ...UPCOMING_MODULES.map((m) => `/${m}`)];
   return keys.filter((k) => pathname === k || pathname.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0] ?? '';
 }
 
 export function openNavGroup(pathname: string): string[] {
   if (pathname.startsWith('/admin')) return ['admin'];
-  if (pathname.startsWith('/org') || pathname.startsWith('/users')) return ['org'];
+  if (pathname.startsWith('/org') || pathname.startsWith('/users') || pathname.startsWith('/calendars')) return ['org'];
   return [];
 }
