@@ -32,6 +32,8 @@ export interface BuildOptions {
   startOutbox?: boolean;
   /** Serve the built web app from dist/web. */
   serveWeb?: boolean;
+  /** Where structured logs go (stdout by default); tests capture them here. */
+  logStream?: NodeJS.WritableStream;
 }
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'];
@@ -42,7 +44,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
     logger:
       config.LOG_LEVEL === 'silent'
         ? false
-        : { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' } },
+        : { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' }, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
