@@ -1,0 +1,231 @@
+import { Dec, isCurrency, type Currency } from '../../../shared/money.ts';
+import { CelProduct } from './cel-context.ts';
+import { isDecimalString, type CurrencyAmounts } from './pricing-rule.ts';
+
+/**
+ * The catalog as the pricing engine sees it, and its index: group ancestry, the rule-index keys
+ * each product is looked up under (with their specificity), pre-parsed amounts. Built once per
+ * catalog version and shared by every quote; immutable afterwards.
+ */
+
+export interface ProductGroupInput {
+  id: string;
+  parentId?: string | null;
+}
+
+export interface BundleComponentInput {
+  productId: string;
+  /** Per bundle unit. */
+  quantity: number;
+  /** A bundled option: included at price 0 with this fixed quantity. */
+  isBundled?: boolean;
+}
+
+export interface BundleDefinition {
+  /** fixed: the bundle's own price, allocated to components; components: the sum of the priced components. */
+  pricing: 'fixed' | 'components';
+  components: BundleComponentInput[];
+}
+
+export interface ProductInput {
+  id: string;
+  sku: string;
+  groupId?: string | null;
+  /** goods, service, subscription… exposed to conditions as line.product.kind. */
+  kind: string;
+  /** Set on a variant: rules on the parent product apply to it too. */
+  parentProductId?: string | null;
+  /** Default VAT rate in percent, e.g. "13" for goods, "6" for services. */
+  taxPercent?: string;
+  cost?: CurrencyAmounts;
+  floorPrice?: CurrencyAmounts;
+  ceilingPrice?: CurrencyAmounts;
+  /** Minimum margin on price over cost: floor = cost / (1 − m/100). */
+  minMarginPercent?: string;
+  bundle?: BundleDefinition;
+}
+
+export interface CatalogInput {
+  groups: ProductGroupInput[];
+  products: ProductInput[];
+}
+
+export interface CatalogIssue {
+  code: 'group_cycle' | 'unknown_parent_group' | 'unknown_group' | 'duplicate_product' | 'invalid_amount' | 'unknown_parent_product';
+  id: string;
+  message: string;
+}
+
+/** A key in the rule index and how specific a rule filed under it is for this product. */
+export interface IndexKey {
+  key: string;
+  specificity: number;
+}
+
+/** Product-axis specificity: all < group (deeper is more specific) < product < variant. */
+export const PRODUCT_SPECIFICITY = { all: 0, groupBase: 1, product: 1000, variant: 1001 } as const;
+
+export type AmountMap = Partial<Record<Currency, Dec>>;
+
+export interface IndexedProduct {
+  input: ProductInput;
+  id: string;
+  /** Own group and ancestors, nearest first. */
+  groupAncestors: string[];
+  /** Rule-index keys, most specific first: variant id, parent product id, groups…, '*'. */
+  indexKeys: IndexKey[];
+  /** The product's own keys (its id, its parent's id): rules filed there concern few products. */
+  ownKeys: IndexKey[];
+  /**
+   * Its group chain (groups…, '*'), shared by every product of the same group, so a quote can
+   * rank the rules filed along a chain once for all products in that group.
+   */
+  chainId: string;
+  chainKeys: IndexKey[];
+  cel: CelProduct;
+  taxFraction: Dec;
+  cost: AmountMap;
+  floor: AmountMap;
+  ceiling: AmountMap;
+  /** minMarginPercent as a fraction, or null. */
+  minMargin: Dec | null;
+}
+
+export interface IndexedGroup {
+  id: string;
+  parentId: string | null;
+  /** Own id first, then ancestors. */
+  ancestors: string[];
+  /** Root is 0. */
+  depth: number;
+}
+
+export interface CatalogIndex {
+  products: ReadonlyMap<string, IndexedProduct>;
+  groups: ReadonlyMap<string, IndexedGroup>;
+  issues: readonly CatalogIssue[];
+}
+
+export function getProductIndexKey(productId: string): string {
+  return `p:${productId}`;
+}
+
+export function getGroupIndexKey(groupId: string): string {
+  return `g:${groupId}`;
+}
+
+export const ALL_INDEX_KEY = '*';
+
+const ZERO = new Dec(0);
+const HUNDRED = new Dec(100);
+
+function parseAmounts(amounts: CurrencyAmounts | undefined, id: string, issues: CatalogIssue[]): AmountMap {
+  const out: AmountMap = {};
+  if (!amounts) return out;
+  for (const [code, value] of Object.entries(amounts)) {
+    if (!isCurrency(code) || !isDecimalString(value)) {
+      issues.push({ code: 'invalid_amount', id, message: `invalid amount ${code} ${String(value)} on product ${id}` });
+      continue;
+    }
+    out[code] = new Dec(value);
+  }
+  return out;
+}
+
+export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
+  const issues: CatalogIssue[] = [];
+  const groupInputs = new Map<string, ProductGroupInput>();
+  for (const g of catalog.groups) groupInputs.set(g.id, g);
+  const groups = new Map<string, IndexedGroup>();
+  const resolveGroup = (id: string, trail: Set<string>): IndexedGroup | undefined => {
+    const done = groups.get(id);
+    if (done) return done;
+    const input = groupInputs.get(id);
+    if (!input) return undefined;
+    if (trail.has(id)) {
+      issues.push({ code: 'group_cycle', id, message: `product group ${id} is its own ancestor; the cycle is cut here` });
+      return undefined;
+    }
+    trail.add(id);
+    let parent: IndexedGroup | undefined;
+    if (input.parentId) {
+      parent = resolveGroup(input.parentId, trail);
+      if (!parent && !groupInputs.has(input.parentId)) {
+        issues.push({ code: 'unknown_parent_group', id, message: `product group ${id} has an unknown parent ${input.parentId}` });
+      }
+    }
+    const existing = groups.get(id);
+    if (existing) return existing;
+    const group: IndexedGroup = {
+      id,
+      parentId: parent ? parent.id : null,
+      ancestors: parent ? [id, ...parent.ancestors] : [id],
+      depth: parent ? parent.depth + 1 : 0,
+    };
+    groups.set(id, group);
+    return group;
+  };
+  for (const g of catalog.groups) resolveGroup(g.id, new Set());
+
+  const chains = new Map<string, IndexKey[]>();
+  const getChainKeys = (groupId: string): IndexKey[] => {
+    let keys = chains.get(groupId);
+    if (!keys) {
+      keys = (groups.get(groupId)?.ancestors ?? []).map((gid) => ({
+        key: getGroupIndexKey(gid),
+        specificity: PRODUCT_SPECIFICITY.groupBase + groups.get(gid)!.depth,
+      }));
+      keys.push({ key: ALL_INDEX_KEY, specificity: PRODUCT_SPECIFICITY.all });
+      chains.set(groupId, keys);
+    }
+    return keys;
+  };
+  const products = new Map<string, IndexedProduct>();
+  const inputs = new Map<string, ProductInput>();
+  for (const p of catalog.products) {
+    if (inputs.has(p.id)) issues.push({ code: 'duplicate_product', id: p.id, message: `product ${p.id} appears twice; the first wins` });
+    else inputs.set(p.id, p);
+  }
+  for (const p of inputs.values()) {
+    const group = p.groupId ? groups.get(p.groupId) : undefined;
+    if (p.groupId && !group) issues.push({ code: 'unknown_group', id: p.id, message: `product ${p.id} is in unknown group ${p.groupId}` });
+    const groupAncestors = group ? group.ancestors : [];
+    const ownKeys: IndexKey[] = [];
+    const parentId = p.parentProductId ?? null;
+    if (parentId && !inputs.has(parentId)) {
+      issues.push({ code: 'unknown_parent_product', id: p.id, message: `variant ${p.id} has an unknown parent product ${parentId}` });
+    }
+    ownKeys.push({ key: getProductIndexKey(p.id), specificity: parentId ? PRODUCT_SPECIFICITY.variant : PRODUCT_SPECIFICITY.product });
+    if (parentId) ownKeys.push({ key: getProductIndexKey(parentId), specificity: PRODUCT_SPECIFICITY.product });
+    const chainId = group?.id ?? '';
+    const chainKeys = getChainKeys(chainId);
+    const indexKeys = [...ownKeys, ...chainKeys];
+    let minMargin: Dec | null = null;
+    if (p.minMarginPercent !== undefined) {
+      if (isDecimalString(p.minMarginPercent) && Number(p.minMarginPercent) >= 0 && Number(p.minMarginPercent) < 100) {
+        minMargin = new Dec(p.minMarginPercent).dividedBy(HUNDRED);
+      } else issues.push({ code: 'invalid_amount', id: p.id, message: `invalid minMarginPercent on product ${p.id}` });
+    }
+    let taxFraction = ZERO;
+    if (p.taxPercent !== undefined) {
+      if (isDecimalString(p.taxPercent)) taxFraction = new Dec(p.taxPercent).dividedBy(HUNDRED);
+      else issues.push({ code: 'invalid_amount', id: p.id, message: `invalid taxPercent on product ${p.id}` });
+    }
+    products.set(p.id, {
+      input: p,
+      id: p.id,
+      groupAncestors,
+      indexKeys,
+      ownKeys,
+      chainId,
+      chainKeys,
+      cel: new CelProduct(p.id, p.sku, group?.id ?? '', groupAncestors, p.kind),
+      taxFraction,
+      cost: parseAmounts(p.cost, p.id, issues),
+      floor: parseAmounts(p.floorPrice, p.id, issues),
+      ceiling: parseAmounts(p.ceilingPrice, p.id, issues),
+      minMargin,
+    });
+  }
+  return { products, groups, issues };
+}

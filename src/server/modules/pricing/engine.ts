@@ -1,0 +1,1396 @@
+import Decimal from 'decimal.js';
+import { CURRENCIES, Dec, isCurrency, Money, type Currency } from '../../../shared/money.ts';
+import {
+  CelCustomer,
+  CelLine,
+  CelOpportunity,
+  CelQuote,
+  evaluateConditionPart,
+  toCelValue,
+  type ConditionFailure,
+  type ConditionProgram,
+  type PricingActivation,
+} from './cel-context.ts';
+import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct } from './catalog.ts';
+import type { CompiledRule, CompiledRuleSet } from './compile.ts';
+import type { ExplanationStep, RuleOutcome, SkipReason } from './explanation.ts';
+import { formatPercent, PricedLine } from './priced-line.ts';
+import { isDecimalString, isLocalDate, PRICING_PHASES, type PricingPhase } from './pricing-rule.ts';
+import type {
+  LineIssue,
+  LineIssueCode,
+  LineRole,
+  PricingAdvisory,
+  PricingLineInput,
+  PricingRequest,
+  PricingResult,
+  PricingTotals,
+  QuoteIssue,
+} from './pricing-types.ts';
+import { computeTierEffect, findBandIndex, findNextThreshold, findTierCliff } from './tiers.ts';
+
+/**
+ * The pricing engine: (rules, catalog, customer, quote, lines) → priced lines, totals, advisories
+ * and an explanation per line. Pure and synchronous, no I/O and no node: imports, so the web
+ * preview runs the very same code as the server.
+ *
+ * Money: unit prices stay exact through the waterfall (Decimals; a fraction when a tier spreads a
+ * total over the units); each line is rounded once (half-up, currency minor unit) as
+ * round(netUnit × quantity); totals are sums of rounded lines.
+ */
+
+const ZERO = new Dec(0);
+const ONE = new Dec(1);
+const HUNDRED = new Dec(100);
+const MANUAL_PHASE = 2;
+const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+/** Customer-axis specificity: all < customer group (deeper is more specific) < account (own account most). */
+const CUSTOMER_SPECIFICITY_ACCOUNT = 1000;
+/** Product specificity is scaled above any customer specificity: the product axis decides first. */
+const PRODUCT_AXIS_SCALE = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// Per-quote state
+
+interface Candidate {
+  rule: CompiledRule;
+  /** productSpecificity × 10 000 + customerSpecificity, for this product and customer. */
+  specificity: number;
+  /** A failure of the quote- or product-level part, decided only once the line part is known. */
+  pending: ConditionFailure | null;
+}
+
+interface BucketView {
+  /** Shared by every product looked up under this key (its specificity depends on the key only). */
+  passing: Candidate[];
+  dismissed: RuleOutcome[];
+}
+
+interface ProductPlan {
+  /** Price rules by phase, ranked. Possibly shared with other products: read only. */
+  byPhase: [Candidate[], Candidate[], Candidate[], Candidate[]];
+  constraints: Candidate[];
+  grants: Candidate[];
+  dismissed: (readonly RuleOutcome[])[];
+  costUnit: Dec | null;
+  floor: Dec | null;
+  ceiling: Dec | null;
+  marginFloor: Dec | null;
+}
+
+interface QuoteState {
+  ruleSet: CompiledRuleSet;
+  catalog: CatalogIndex;
+  request: PricingRequest;
+  currency: Currency;
+  places: number;
+  date: string;
+  activation: PricingActivation;
+  customerKeys: { key: string; specificity: number }[];
+  customerSpecificity: Map<string, number>;
+  bucketViews: Map<string, BucketView>;
+  chainPlans: Map<string, ChainPlan>;
+  plans: Map<string, ProductPlan>;
+  rates: Map<Currency, Dec>;
+  ratesUsed: Partial<Record<Currency, string>>;
+  advisories: PricingAdvisory[];
+  evalErrors: Map<string, Extract<PricingAdvisory, { code: 'rule_eval_error' }>>;
+  currencyMissing: Set<string>;
+  nearPercent: number;
+  quoteTerm: bigint;
+  /** Per conjunct program id: 0 unknown, 1 true, 2 false, 3 failed. */
+  quoteMemo: Int8Array;
+  quoteFailures: Map<number, ConditionFailure>;
+}
+
+interface LineWork {
+  input: PricingLineInput;
+  id: string;
+  product: IndexedProduct | null;
+  role: LineRole;
+  parent: LineWork | null;
+  children: LineWork[];
+  quantity: number;
+  /** quantity as a Decimal, made once (decimal.js would convert a number on every operation). */
+  quantityDec: Dec;
+  listUnit: Dec | null;
+  /** Numerator of the running unit price (see setRunningPrice). */
+  unit: Dec;
+  /** Its denominator; null = 1. */
+  den: Dec | null;
+  /** unit / den, once computed. */
+  shown: Dec | null;
+  /** Set by bundle allocation: the exact rounded share. */
+  allocated: Dec | null;
+  netUnrounded: Dec;
+  exchangeRate: Dec | null;
+  floor: Dec | null;
+  ceiling: Dec | null;
+  costUnit: Dec | null;
+  taxFraction: Dec;
+  taxPercent: string;
+  steps: ExplanationStep[];
+  dismissed: readonly (readonly RuleOutcome[])[];
+  issues: LineIssue[];
+  isPriced: boolean;
+  /** A base price exists (list, contract, bundle sum) or a rule or the rep set one. */
+  hasPrice: boolean;
+  belowFloor: Dec | null;
+  aboveCeiling: Dec | null;
+  freeOf: { ruleId: string; triggerLineId: string } | null;
+  frees: LineWork[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The pricing date as a local YYYY-MM-DD in the company time zone, or null if unreadable. */
+export function getLocalPricingDate(pricingDate: string, timeZone: string = DEFAULT_TIME_ZONE): string | null {
+  if (isLocalDate(pricingDate)) return pricingDate;
+  const ms = Date.parse(pricingDate);
+  if (Number.isNaN(ms) || !/T/.test(pricingDate)) return null;
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    } catch {
+      return null;
+    }
+    dateFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(ms));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Price books (parsed once per price-list object, transparently)
+
+const parsedPriceLists = new WeakMap<object, Map<string, Dec | null>>();
+
+/** undefined: not listed; null: listed but not a valid decimal. */
+function getListedPrice(prices: Readonly<Record<string, string>>, productId: string): Dec | null | undefined {
+  let cache = parsedPriceLists.get(prices);
+  if (!cache) parsedPriceLists.set(prices, (cache = new Map()));
+  const hit = cache.get(productId);
+  if (hit !== undefined) return hit;
+  if (!Object.prototype.hasOwnProperty.call(prices, productId)) return undefined;
+  const raw = prices[productId];
+  const value = isDecimalString(raw) && !raw.startsWith('-') ? new Dec(raw) : null;
+  cache.set(productId, value);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quote setup
+
+function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, request: PricingRequest, issues: QuoteIssue[]): QuoteState {
+  const { customer, quote } = request;
+  const currency: Currency = isCurrency(quote.currency) ? quote.currency : 'CNY';
+  if (!isCurrency(quote.currency)) issues.push({ code: 'invalid_currency', message: `unknown quote currency ${String(quote.currency)}` });
+  const date = getLocalPricingDate(quote.pricingDate, quote.timeZone ?? DEFAULT_TIME_ZONE);
+  if (date === null) {
+    issues.push({ code: 'invalid_pricing_date', message: `pricing date ${quote.pricingDate} in ${quote.timeZone ?? DEFAULT_TIME_ZONE} is not a date or instant` });
+  }
+
+  const rates = new Map<Currency, Dec>();
+  for (const [code, value] of Object.entries(request.exchangeRates ?? {})) {
+    if (isCurrency(code) && isDecimalString(value) && !value.startsWith('-') && !new Dec(value).isZero()) rates.set(code, new Dec(value));
+    else issues.push({ code: 'invalid_exchange_rate', message: `exchange rate ${code} ${String(value)} is not a positive decimal` });
+  }
+
+  const customerKeys: { key: string; specificity: number }[] = [{ key: ALL_INDEX_KEY, specificity: 0 }];
+  const accounts = [customer.id, ...(customer.parentAccountIds ?? [])];
+  accounts.forEach((id, i) => customerKeys.push({ key: `a:${id}`, specificity: CUSTOMER_SPECIFICITY_ACCOUNT + accounts.length - i }));
+  const groupAncestors = customer.groupAncestors ?? [];
+  groupAncestors.forEach((id, i) => customerKeys.push({ key: `c:${id}`, specificity: 1 + groupAncestors.length - 1 - i }));
+
+  // Quote-level summaries: quantity per product group (each line counts in every ancestor group).
+  // Summed as numbers (exact for safe integers), converted to CEL ints once.
+  const groupSums = new Map<string, number>();
+  const productSums = new Map<string, number>();
+  for (const key of ruleSet.listQtyGroupKeys()) groupSums.set(key, 0);
+  for (const key of ruleSet.listQtyProductKeys()) productSums.set(key, 0);
+  // Index loops in functions that run once per quote: they may not be optimised yet, and an
+  // unoptimised for…of allocates an iterator result per element.
+  for (let i = 0; i < request.lines.length; i++) {
+    const line = request.lines[i]!;
+    const product = catalog.products.get(line.productId);
+    if (!product || !Number.isSafeInteger(line.quantity) || line.quantity < 0) continue;
+    const q = line.quantity;
+    productSums.set(product.id, (productSums.get(product.id) ?? 0) + q);
+    for (const g of product.groupAncestors) groupSums.set(g, (groupSums.get(g) ?? 0) + q);
+  }
+  const qtyByGroup = new Map<string, bigint>();
+  const qtyByProduct = new Map<string, bigint>();
+  groupSums.forEach((sum, key) => qtyByGroup.set(key, BigInt(sum)));
+  productSums.forEach((sum, key) => qtyByProduct.set(key, BigInt(sum)));
+  const quoteTerm = Number.isSafeInteger(quote.termMonths) ? BigInt(quote.termMonths!) : 0n;
+  const opp = request.opportunity ?? {};
+  const activation: PricingActivation = {
+    customer: new CelCustomer(
+      customer.id,
+      groupAncestors[0] ?? '',
+      groupAncestors,
+      customer.kind ?? '',
+      customer.region ?? '',
+      (toCelValue(customer.custom ?? {}) as Record<string, unknown>) ?? {},
+    ),
+    opportunity: new CelOpportunity(opp.id ?? '', opp.stage ?? '', opp.kind ?? '', opp.source ?? '', toCelValue(opp.custom ?? {}) as Record<string, unknown>),
+    quote: new CelQuote(quote.id ?? '', date ?? '', quoteTerm, currency, qtyByGroup, qtyByProduct, BigInt(request.lines.length)),
+    line: undefined,
+  };
+  const nearPercent = request.options?.nearThresholdPercent ?? 10;
+  return {
+    ruleSet,
+    catalog,
+    request,
+    currency,
+    places: CURRENCIES[currency],
+    date: date ?? '',
+    activation,
+    customerKeys,
+    customerSpecificity: new Map(customerKeys.map((k) => [k.key, k.specificity])),
+    bucketViews: new Map(),
+    chainPlans: new Map(),
+    plans: new Map(),
+    rates,
+    ratesUsed: {},
+    advisories: [],
+    evalErrors: new Map(),
+    currencyMissing: new Set(),
+    nearPercent: Number.isFinite(nearPercent) && nearPercent >= 0 ? nearPercent : 10,
+    quoteTerm,
+    quoteMemo: new Int8Array(ruleSet.conditionPrograms.size),
+    quoteFailures: new Map(),
+  };
+}
+
+function skippedOutcome(rule: CompiledRule, reason: SkipReason, error: ConditionFailure | null): RuleOutcome {
+  return { type: 'skipped', ruleId: rule.id, phase: rule.phase, reason, error };
+}
+
+/**
+ * Rules filed under one product-scope key that pass validity and their quote-level condition for
+ * this quote. Each rule lives in exactly one bucket, so its quote-level condition runs at most once
+ * per quote.
+ */
+const EMPTY_VIEW: BucketView = { passing: [], dismissed: [] };
+
+/**
+ * `isShared`: cache the view for the quote (group and all-products keys, read by many products);
+ * a product's own key is read by that product only, so caching it would only cost.
+ */
+function getBucketView(st: QuoteState, productKey: string, productSpecificity: number, isShared: boolean): BucketView {
+  const entries = st.ruleSet.getBucketEntries(productKey);
+  if (!entries) return EMPTY_VIEW;
+  if (isShared) {
+    const cached = st.bucketViews.get(productKey);
+    if (cached) return cached;
+  }
+  const view: BucketView = { passing: [], dismissed: [] };
+  if (entries.length <= st.customerKeys.length) {
+    // Few customer scopes under this key (typical for products): scan them, look each up once.
+    for (const entry of entries) {
+      const specificity = st.customerSpecificity.get(entry.customerKey);
+      if (specificity !== undefined) addBucketRules(st, view, entry.rules, productSpecificity * PRODUCT_AXIS_SCALE + specificity);
+    }
+  } else {
+    const buckets = st.ruleSet.getBuckets(productKey)!;
+    for (const ck of st.customerKeys) {
+      const rules = buckets.get(ck.key);
+      if (rules) addBucketRules(st, view, rules, productSpecificity * PRODUCT_AXIS_SCALE + ck.specificity);
+    }
+  }
+  if (isShared) st.bucketViews.set(productKey, view);
+  return view;
+}
+
+function addBucketRules(st: QuoteState, view: BucketView, rules: readonly CompiledRule[], specificity: number): void {
+  const date = st.date;
+  for (const rule of rules) {
+    if ((rule.validFrom !== null && date < rule.validFrom) || (rule.validTo !== null && date > rule.validTo) || date === '') {
+      view.dismissed.push(rule.dismissedOutsideValidity);
+      continue;
+    }
+    let pending: ConditionFailure | null = null;
+    const parts = rule.condition?.quoteParts;
+    if (parts && parts.length > 0) {
+      const r = evaluateQuoteParts(st, parts);
+      if (r === false) {
+        view.dismissed.push(rule.dismissedConditionFalse);
+        continue;
+      }
+      if (r !== true) pending = r;
+    }
+    view.passing.push({ rule, specificity, pending });
+  }
+}
+
+const MEMO_TRUE = 1;
+const MEMO_FALSE = 2;
+const MEMO_FAILED = 3;
+
+/**
+ * Conjuncts that read only customer, opportunity and quote: each distinct one runs once per quote.
+ * CEL `&&`: any false makes the whole false (even next to an error); otherwise an error wins.
+ */
+function evaluateQuoteParts(st: QuoteState, parts: readonly ConditionProgram[]): boolean | ConditionFailure {
+  let failure: ConditionFailure | null = null;
+  for (const part of parts) {
+    let m = st.quoteMemo[part.id];
+    if (m === 0 || m === undefined) {
+      st.activation.line = undefined;
+      const r = evaluateConditionPart(part.program, st.activation);
+      m = r === true ? MEMO_TRUE : r === false ? MEMO_FALSE : MEMO_FAILED;
+      if (m === MEMO_FAILED) st.quoteFailures.set(part.id, r as ConditionFailure);
+      if (part.id < st.quoteMemo.length) st.quoteMemo[part.id] = m;
+    }
+    if (m === MEMO_FALSE) return false;
+    if (m === MEMO_FAILED) failure ??= st.quoteFailures.get(part.id) ?? null;
+  }
+  return failure ?? true;
+}
+
+/** Conjuncts that read the product too: each distinct one runs once per product per quote. */
+function evaluateProductParts(
+  st: QuoteState,
+  parts: readonly ConditionProgram[],
+  memo: Map<number, boolean | ConditionFailure>,
+): boolean | ConditionFailure {
+  let failure: ConditionFailure | null = null;
+  for (const part of parts) {
+    let r = memo.get(part.id);
+    if (r === undefined) {
+      r = evaluateConditionPart(part.program, st.activation);
+      memo.set(part.id, r);
+    }
+    if (r === false) return false;
+    if (r !== true) failure ??= r;
+  }
+  return failure ?? true;
+}
+
+/** Insertion sort: candidate lists are short, and Array#sort allocates scratch space per call. */
+function sortCandidates(list: Candidate[]): void {
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareCandidates(list[j]!, item) > 0) {
+      list[j + 1] = list[j]!;
+      j--;
+    }
+    list[j + 1] = item;
+  }
+}
+
+function compareCandidates(a: Candidate, b: Candidate): number {
+  const ra = a.rule;
+  const rb = b.rule;
+  if (ra.priority !== rb.priority) return rb.priority - ra.priority;
+  if (a.specificity !== b.specificity) return b.specificity - a.specificity;
+  if (ra.version !== rb.version) return rb.version - ra.version;
+  if (ra.createdAt !== rb.createdAt) return ra.createdAt < rb.createdAt ? 1 : -1;
+  return ra.id < rb.id ? -1 : ra.id > rb.id ? 1 : 0;
+}
+
+/** Catalog amounts (cost, floor, ceiling) in the quote currency: as given, else converted. */
+function resolveCatalogAmount(st: QuoteState, amounts: AmountMap): Dec | null {
+  const direct = amounts[st.currency];
+  if (direct !== undefined) return direct;
+  for (const code of Object.keys(amounts) as Currency[]) {
+    const rate = st.rates.get(code);
+    if (rate) {
+      st.ratesUsed[code] = st.request.exchangeRates![code]!;
+      return amounts[code]!.times(rate);
+    }
+  }
+  return null;
+}
+
+interface ChainPlan {
+  byPhase: [Candidate[], Candidate[], Candidate[], Candidate[]];
+  constraints: Candidate[];
+  grants: Candidate[];
+  /** Candidates whose condition reads the product: decided per product. */
+  dependent: Candidate[];
+  dismissed: (readonly RuleOutcome[])[];
+}
+
+function addToLists(lists: { byPhase: Candidate[][]; constraints: Candidate[]; grants: Candidate[] }, c: Candidate): void {
+  const role = c.rule.role;
+  if (role === 'constraint') lists.constraints.push(c);
+  else if (role === 'grant') lists.grants.push(c);
+  else lists.byPhase[c.rule.phaseIndex]!.push(c);
+}
+
+/**
+ * Rules filed along a group chain (a product's groups and '*'), ranked once per quote and shared by
+ * every product in that group; only rules whose condition reads the product are left per product.
+ */
+function getChainPlan(st: QuoteState, product: IndexedProduct): ChainPlan {
+  const cached = st.chainPlans.get(product.chainId);
+  if (cached) return cached;
+  const chain: ChainPlan = { byPhase: [[], [], [], []], constraints: [], grants: [], dependent: [], dismissed: [] };
+  for (const ik of product.chainKeys) {
+    const view = getBucketView(st, ik.key, ik.specificity, true);
+    if (view.dismissed.length > 0) chain.dismissed.push(view.dismissed);
+    for (const c of view.passing) {
+      if (c.rule.condition !== null && c.rule.condition.productParts.length > 0) chain.dependent.push(c);
+      else addToLists(chain, c);
+    }
+  }
+  for (const list of chain.byPhase) sortCandidates(list);
+  sortCandidates(chain.constraints);
+  sortCandidates(chain.grants);
+  st.chainPlans.set(product.chainId, chain);
+  return chain;
+}
+
+/** A shared ranked list with a few more candidates merged in (a new array; the shared one stays intact). */
+function mergeRanked(shared: Candidate[], extra: Candidate[]): Candidate[] {
+  if (extra.length === 0) return shared;
+  const merged = shared.concat(extra);
+  sortCandidates(merged);
+  return merged;
+}
+
+interface ProductScratch {
+  probe: CelLine | null;
+  memo: Map<number, boolean | ConditionFailure> | null;
+  /** Rules whose product-level condition is false for this product. */
+  dismissed: RuleOutcome[] | null;
+  extra: { byPhase: Candidate[][]; constraints: Candidate[]; grants: Candidate[] } | null;
+}
+
+/** Runs the product-level part of a candidate's condition (if any) and files it for this product. */
+function offerToProduct(st: QuoteState, product: IndexedProduct, shared: Candidate, scratch: ProductScratch): void {
+  const rule = shared.rule;
+  let candidate = shared;
+  const parts = rule.condition?.productParts;
+  if (parts && parts.length > 0) {
+    scratch.probe ??= new CelLine(0n, st.quoteTerm, product.cel);
+    st.activation.line = scratch.probe;
+    const r = evaluateProductParts(st, parts, (scratch.memo ??= new Map()));
+    if (r === false) {
+      (scratch.dismissed ??= []).push(rule.dismissedConditionFalse);
+      return;
+    }
+    if (r !== true && shared.pending === null) candidate = { rule, specificity: shared.specificity, pending: r };
+  }
+  addToLists((scratch.extra ??= { byPhase: [[], [], [], []], constraints: [], grants: [] }), candidate);
+}
+
+/** Candidates for a product on this quote: its group chain's, plus its own and the product-dependent ones, ranked. */
+function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
+  const cached = st.plans.get(product.id);
+  if (cached) return cached;
+  const chain = getChainPlan(st, product);
+  const scratch: ProductScratch = { probe: null, memo: null, dismissed: null, extra: null };
+  let dismissed = chain.dismissed;
+  for (const ik of product.ownKeys) {
+    const view = getBucketView(st, ik.key, ik.specificity, false);
+    if (view.dismissed.length > 0) dismissed = [view.dismissed, ...dismissed];
+    for (const c of view.passing) offerToProduct(st, product, c, scratch);
+  }
+  for (const c of chain.dependent) offerToProduct(st, product, c, scratch);
+  if (scratch.dismissed !== null) dismissed = dismissed.concat([scratch.dismissed]);
+  const extra = scratch.extra;
+  const costUnit = resolveCatalogAmount(st, product.cost);
+  const plan: ProductPlan = {
+    byPhase: extra
+      ? [
+          mergeRanked(chain.byPhase[0], extra.byPhase[0]!),
+          mergeRanked(chain.byPhase[1], extra.byPhase[1]!),
+          mergeRanked(chain.byPhase[2], extra.byPhase[2]!),
+          mergeRanked(chain.byPhase[3], extra.byPhase[3]!),
+        ]
+      : chain.byPhase,
+    constraints: extra ? mergeRanked(chain.constraints, extra.constraints) : chain.constraints,
+    grants: extra ? mergeRanked(chain.grants, extra.grants) : chain.grants,
+    dismissed,
+    costUnit,
+    floor: resolveCatalogAmount(st, product.floor),
+    ceiling: resolveCatalogAmount(st, product.ceiling),
+    marginFloor: product.minMargin && costUnit ? costUnit.dividedBy(ONE.minus(product.minMargin)) : null,
+  };
+  st.plans.set(product.id, plan);
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Line pricing
+
+function recordEvalError(st: QuoteState, rule: CompiledRule, lineId: string, error: ConditionFailure): void {
+  const existing = st.evalErrors.get(rule.id);
+  if (existing) {
+    existing.count++;
+    return;
+  }
+  const advisory: Extract<PricingAdvisory, { code: 'rule_eval_error' }> = { code: 'rule_eval_error', ruleId: rule.id, lineId, count: 1, error };
+  st.evalErrors.set(rule.id, advisory);
+  st.advisories.push(advisory);
+}
+
+function recordCurrencyMissing(st: QuoteState, rule: CompiledRule): void {
+  if (st.currencyMissing.has(rule.id)) return;
+  st.currencyMissing.add(rule.id);
+  st.advisories.push({ code: 'rule_currency_missing', ruleId: rule.id, currency: st.currency });
+}
+
+/** CEL `&&` semantics across the parts: false wins over errors; otherwise an error wins over true. */
+function evaluateCandidate(st: QuoteState, c: Candidate): boolean | ConditionFailure {
+  const linePart = c.rule.condition?.linePart;
+  if (!linePart) return c.pending ?? true;
+  const r = evaluateConditionPart(linePart, st.activation);
+  if (r === false) return false;
+  return c.pending ?? r;
+}
+
+/** false when the candidate's condition does not hold (its skip step is recorded). */
+function isConditionMet(st: QuoteState, w: LineWork, c: Candidate): boolean {
+  const r = evaluateCandidate(st, c);
+  if (r === true) return true;
+  if (r === false) w.steps.push(skippedOutcome(c.rule, 'condition_false', null));
+  else {
+    w.steps.push(skippedOutcome(c.rule, 'eval_error', r));
+    recordEvalError(st, c.rule, w.id, r);
+  }
+  return false;
+}
+
+const NOT_APPLICABLE = -2;
+
+function getTierBasis(st: QuoteState, w: LineWork, basis: 'quantity' | 'termMonths'): number {
+  return basis === 'quantity' ? w.quantity : Number(st.activation.line!.termMonths);
+}
+
+function adviseNearThreshold(st: QuoteState, w: LineWork, rule: CompiledRule, next: number | null): void {
+  if (next === null) return;
+  const toGo = next - w.quantity;
+  const limit = Math.max(1, Math.ceil((w.quantity * st.nearPercent) / 100));
+  if (toGo > 0 && toGo <= limit) {
+    st.advisories.push({ code: 'near_threshold', lineId: w.id, ruleId: rule.id, quantity: w.quantity, nextThreshold: next, unitsToGo: toGo });
+  }
+}
+
+/** Band index (−1 when not a tier) if the action can apply to this line, else NOT_APPLICABLE with the skip recorded. */
+function getApplicability(st: QuoteState, w: LineWork, c: Candidate): number {
+  const a = c.rule.action;
+  switch (a.type) {
+    case 'setPrice':
+    case 'amountDiscount':
+    case 'bundlePrice':
+      if (a.amounts[st.currency] === undefined) {
+        w.steps.push(skippedOutcome(c.rule, 'currency_missing', null));
+        recordCurrencyMissing(st, c.rule);
+        return NOT_APPLICABLE;
+      }
+      if (a.type === 'bundlePrice' && !w.product?.input.bundle) {
+        w.steps.push(skippedOutcome(c.rule, 'not_a_bundle', null));
+        return NOT_APPLICABLE;
+      }
+      return -1;
+    case 'tiers': {
+      const table = a.table;
+      if (table.valueKind !== 'percent' && table.bands[0]!.amounts[st.currency] === undefined) {
+        w.steps.push(skippedOutcome(c.rule, 'currency_missing', null));
+        recordCurrencyMissing(st, c.rule);
+        return NOT_APPLICABLE;
+      }
+      const basis = getTierBasis(st, w, table.basis);
+      const band = findBandIndex(table, basis);
+      if (band < 0) {
+        w.steps.push(skippedOutcome(c.rule, 'outside_band', null));
+        if (table.basis === 'quantity') adviseNearThreshold(st, w, c.rule, table.bands[0]!.from);
+        return NOT_APPLICABLE;
+      }
+      return band;
+    }
+    default:
+      return -1;
+  }
+}
+
+// The running unit price is the exact fraction w.unit / w.den (den null = 1). Block and slab tables
+// spread a total over q units; dividing there and multiplying back by q later can land a line on
+// the wrong side of a half cent, so the division happens once, at the line total.
+
+function setRunningPrice(w: LineWork, num: Dec, den: Dec | null): void {
+  w.unit = num;
+  w.den = den;
+  w.shown = null;
+}
+
+/** The running unit price as one Decimal, for explanations and display (divided once per change). */
+function getShownUnit(w: LineWork): Dec {
+  if (w.den === null) return w.unit;
+  return (w.shown ??= w.unit.dividedBy(w.den));
+}
+
+/** Sign of num/den − limit, without dividing. */
+function compareToLimit(num: Dec, den: Dec | null, limit: Dec): number {
+  return den === null ? num.comparedTo(limit) : num.comparedTo(limit.times(den));
+}
+
+/** Sign of a/aDen − b/bDen, without dividing. */
+function compareFractions(a: Dec, aDen: Dec | null, b: Dec, bDen: Dec | null): number {
+  return (bDen === null ? a : a.times(bDen)).comparedTo(aDen === null ? b : b.times(aDen));
+}
+
+/** Apply `value / per` (per null = 1) as a set price, a discount fraction, or an amount off per unit. */
+function applyToRunningPrice(w: LineWork, op: 'set' | 'percent' | 'amount', value: Dec, per: Dec | null): void {
+  const num = w.unit;
+  const den = w.den;
+  if (op === 'set') setRunningPrice(w, value, per);
+  else if (op === 'percent') {
+    if (per === null) setRunningPrice(w, num.times(ONE.minus(value)), den);
+    else setRunningPrice(w, num.times(per.minus(value)), den === null ? per : den.times(per));
+  } else if (per === null) setRunningPrice(w, num.minus(den === null ? value : value.times(den)), den);
+  else setRunningPrice(w, num.times(per).minus(den === null ? value : value.times(den)), den === null ? per : den.times(per));
+}
+
+/** Apply one rule on its own to the running unit price (exclusive winner, replace, or a compound link). */
+function applyRule(st: QuoteState, w: LineWork, c: Candidate, band: number): void {
+  const rule = c.rule;
+  const a = rule.action;
+  const before = getShownUnit(w);
+  let op: 'set' | 'percent' | 'amount' = 'set';
+  let operand: Dec;
+  switch (a.type) {
+    case 'setPrice':
+    case 'bundlePrice':
+      operand = a.amounts[st.currency]!;
+      setRunningPrice(w, operand, null);
+      break;
+    case 'percentDiscount':
+      op = 'percent';
+      operand = a.fraction;
+      setRunningPrice(w, w.unit.times(a.multiplier), w.den);
+      break;
+    case 'amountDiscount':
+      op = 'amount';
+      operand = a.amounts[st.currency]!;
+      applyToRunningPrice(w, 'amount', operand, null);
+      break;
+    case 'tiers': {
+      const table = a.table;
+      const basis = getTierBasis(st, w, table.basis);
+      const effect = computeTierEffect(table, band, basis, w.unit, w.den, st.currency);
+      op = effect.op;
+      operand = effect.per === null ? effect.value : effect.value.dividedBy(effect.per);
+      applyToRunningPrice(w, effect.op, effect.value, effect.per);
+      if (table.basis === 'quantity') {
+        const cliff = findTierCliff(table, basis, before, st.currency);
+        if (cliff) {
+          st.advisories.push({
+            code: 'tier_cliff',
+            lineId: w.id,
+            ruleId: rule.id,
+            quantity: basis,
+            atQuantity: cliff.atQuantity,
+            totalNow: Money.of(cliff.totalNow, st.currency).round(),
+            totalThen: Money.of(cliff.totalThen, st.currency).round(),
+          });
+        }
+        adviseNearThreshold(st, w, rule, findNextThreshold(table, basis));
+      }
+      break;
+    }
+    default:
+      return;
+  }
+  if (op === 'set') w.hasPrice = true;
+  w.steps.push({ type: 'applied', ruleId: rule.id, phase: rule.phase, action: a.type, combine: rule.combine, op, operand, bandIndex: band, before, after: getShownUnit(w) });
+}
+
+interface Contribution {
+  c: Candidate;
+  band: number;
+  /** value / per (per null = 1) is the fraction or the amount per unit. */
+  value: Dec;
+  per: Dec | null;
+}
+
+/** What an additive adjust rule contributes, typed percent or amount. */
+function getAdditiveContribution(st: QuoteState, w: LineWork, c: Candidate, band: number): { kind: 'percent' | 'amount'; contribution: Contribution } {
+  const a = c.rule.action;
+  if (a.type === 'percentDiscount') return { kind: 'percent', contribution: { c, band, value: a.fraction, per: null } };
+  if (a.type === 'amountDiscount') return { kind: 'amount', contribution: { c, band, value: a.amounts[st.currency]!, per: null } };
+  if (a.type === 'tiers') {
+    const basis = getTierBasis(st, w, a.table.basis);
+    const effect = computeTierEffect(a.table, band, basis, w.unit, w.den, st.currency);
+    if (a.table.basis === 'quantity') adviseNearThreshold(st, w, c.rule, findNextThreshold(a.table, basis));
+    return { kind: effect.op === 'amount' ? 'amount' : 'percent', contribution: { c, band, value: effect.value, per: effect.per } };
+  }
+  return { kind: 'percent', contribution: { c, band, value: ZERO, per: null } };
+}
+
+/** Sum the group's contributions into one step: Σ fractions (or Σ amounts) applied once. */
+function applyAdditiveGroup(w: LineWork, phase: PricingPhase, kind: 'percent' | 'amount', members: Contribution[]): void {
+  let per: Dec | null = null;
+  for (const m of members) if (m.per !== null) per = m.per;
+  let total = ZERO;
+  // Slab contributions are Σ/q; bring plain ones over the same q so the sum stays one fraction.
+  for (const m of members) total = total.plus(per === null || m.per !== null ? m.value : m.value.times(per));
+  const before = getShownUnit(w);
+  applyToRunningPrice(w, kind, total, per);
+  const after = getShownUnit(w);
+  for (const m of members) {
+    const r = m.c.rule;
+    const operand = m.per === null ? m.value : m.value.dividedBy(m.per);
+    w.steps.push({ type: 'applied', ruleId: r.id, phase: r.phase, action: r.action.type, combine: r.combine, op: kind, operand, bandIndex: m.band, before, after });
+  }
+  w.steps.push({ type: 'combined', phase, kind, ruleIds: members.map((m) => m.c.rule.id), total: per === null ? total : total.dividedBy(per), before, after });
+}
+
+/**
+ * One phase. Matching rules are ranked (priority, specificity, newest, id). If the top-ranked one
+ * is exclusive it alone applies. Otherwise, in this order: the best-ranked non-exclusive price-setting
+ * rule (set price, price tier, bundle price), then all additive percentages summed into one step,
+ * then all additive amounts summed into one step, then compound rules one after another in rank
+ * order. Exclusive rules below a non-exclusive top are shadowed by the top rule; other price-setting
+ * rules by the one that set the price.
+ *
+ * A rule that can no longer apply whatever its condition says (below an exclusive winner, an
+ * exclusive rule below a non-exclusive top, a second price-setting rule) is reported as shadowed
+ * without evaluating its condition: the outcome is the same and most lines stop at their first match.
+ */
+function runPhase(st: QuoteState, w: LineWork, phaseIndex: number, list: readonly Candidate[]): void {
+  const phase = PRICING_PHASES[phaseIndex]!;
+  const entering = w.unit;
+  const enteringDen = w.den;
+  let i = 0;
+  let top: Candidate | null = null;
+  let topBand = -1;
+  for (; i < list.length; i++) {
+    const c = list[i]!;
+    if (!isConditionMet(st, w, c)) continue;
+    topBand = getApplicability(st, w, c);
+    if (topBand === NOT_APPLICABLE) continue;
+    top = c;
+    break;
+  }
+  if (top === null) return;
+  const topId = top.rule.id;
+  if (top.rule.combine === 'exclusive') {
+    applyRule(st, w, top, topBand);
+    for (i++; i < list.length; i++) w.steps.push({ type: 'shadowed', ruleId: list[i]!.rule.id, phase, by: topId });
+    clampToLimits(w, phase, entering, enteringDen);
+    return;
+  }
+  const matched: Candidate[] = [top];
+  const bands: number[] = [topBand];
+  let replace: Candidate | null = top.rule.role === 'replace' ? top : null;
+  let replaceBand = replace ? topBand : -1;
+  for (i++; i < list.length; i++) {
+    const c = list[i]!;
+    const r = c.rule;
+    if (r.combine === 'exclusive') {
+      w.steps.push({ type: 'shadowed', ruleId: r.id, phase, by: topId });
+      continue;
+    }
+    if (r.role === 'replace' && replace !== null) {
+      w.steps.push({ type: 'shadowed', ruleId: r.id, phase, by: replace.rule.id });
+      continue;
+    }
+    if (!isConditionMet(st, w, c)) continue;
+    const band = getApplicability(st, w, c);
+    if (band === NOT_APPLICABLE) continue;
+    if (r.role === 'replace') {
+      replace = c;
+      replaceBand = band;
+    } else {
+      matched.push(c);
+      bands.push(band);
+    }
+  }
+  if (replace !== null) applyRule(st, w, replace, replaceBand);
+  let percents: Contribution[] | null = null;
+  let amounts: Contribution[] | null = null;
+  for (let k = 0; k < matched.length; k++) {
+    const c = matched[k]!;
+    if (c.rule.combine !== 'additive' || c.rule.role !== 'adjust') continue;
+    const { kind, contribution } = getAdditiveContribution(st, w, c, bands[k]!);
+    if (kind === 'percent') (percents ??= []).push(contribution);
+    else (amounts ??= []).push(contribution);
+  }
+  if (percents) applyAdditiveGroup(w, phase, 'percent', percents);
+  if (amounts) applyAdditiveGroup(w, phase, 'amount', amounts);
+  for (let k = 0; k < matched.length; k++) {
+    const c = matched[k]!;
+    if (c.rule.combine === 'compound' && c.rule.role === 'adjust') applyRule(st, w, c, bands[k]!);
+  }
+  clampToLimits(w, phase, entering, enteringDen);
+}
+
+/**
+ * Rule results never go below the floor (or zero), nor above the ceiling; if the price entering the
+ * phase was already past a limit (a manual override), rules may not push it further out.
+ */
+function clampToLimits(w: LineWork, phase: PricingPhase, entering: Dec, enteringDen: Dec | null): void {
+  const ceiling = w.ceiling;
+  if (ceiling !== null && compareToLimit(w.unit, w.den, ceiling) > 0) {
+    const before = getShownUnit(w);
+    const wasDen = w.den;
+    const wasUnit = w.unit;
+    if (compareToLimit(entering, enteringDen, ceiling) <= 0) setRunningPrice(w, ceiling, null);
+    else if (compareFractions(w.unit, w.den, entering, enteringDen) > 0) setRunningPrice(w, entering, enteringDen);
+    if (w.unit !== wasUnit || w.den !== wasDen) w.steps.push({ type: 'clamp', phase, bound: 'ceiling', limit: ceiling, before, after: getShownUnit(w) });
+  }
+  const floor = w.floor ?? ZERO;
+  if (compareToLimit(w.unit, w.den, floor) < 0) {
+    const before = getShownUnit(w);
+    const wasDen = w.den;
+    const wasUnit = w.unit;
+    if (compareToLimit(entering, enteringDen, floor) >= 0) setRunningPrice(w, floor, null);
+    else if (compareFractions(w.unit, w.den, entering, enteringDen) < 0) setRunningPrice(w, entering, enteringDen);
+    if (w.unit !== wasUnit || w.den !== wasDen) w.steps.push({ type: 'clamp', phase, bound: 'floor', limit: floor, before, after: getShownUnit(w) });
+  }
+}
+
+function addIssue(w: LineWork, code: LineIssueCode, message: string): void {
+  w.issues.push({ code, message });
+}
+
+function applyManual(w: LineWork): void {
+  const { manualUnitPrice, manualDiscountPercent } = w.input;
+  if (manualUnitPrice === undefined && manualDiscountPercent === undefined) return;
+  if (manualUnitPrice !== undefined && manualDiscountPercent !== undefined) {
+    addIssue(w, 'invalid_manual', 'give a manual price or a manual discount, not both');
+    return;
+  }
+  const before = getShownUnit(w);
+  if (manualUnitPrice !== undefined) {
+    if (!isDecimalString(manualUnitPrice) || manualUnitPrice.startsWith('-')) {
+      addIssue(w, 'invalid_manual', 'manualUnitPrice must be a non-negative decimal string');
+      return;
+    }
+    const operand = new Dec(manualUnitPrice);
+    setRunningPrice(w, operand, null);
+    w.hasPrice = true;
+    w.steps.push({ type: 'manual', kind: 'price', operand, before, after: operand });
+    return;
+  }
+  if (!isDecimalString(manualDiscountPercent) || Number(manualDiscountPercent) > 100) {
+    addIssue(w, 'invalid_manual', 'manualDiscountPercent must be a decimal string of at most 100');
+    return;
+  }
+  const operand = new Dec(manualDiscountPercent!);
+  setRunningPrice(w, w.unit.times(ONE.minus(operand.dividedBy(HUNDRED))), w.den);
+  w.steps.push({ type: 'manual', kind: 'percent', operand, before, after: getShownUnit(w) });
+}
+
+/** Floors and ceilings from the product and from every matching constraint rule (highest floor, lowest ceiling). */
+function resolveLimits(st: QuoteState, w: LineWork, plan: ProductPlan): void {
+  let floor = plan.floor;
+  if (plan.marginFloor && (floor === null || plan.marginFloor.greaterThan(floor))) floor = plan.marginFloor;
+  let ceiling = plan.ceiling;
+  for (const c of plan.constraints) {
+    if (!isConditionMet(st, w, c)) continue;
+    const a = c.rule.action;
+    if (a.type === 'floor') {
+      let value: Dec | null = null;
+      if (a.amounts) {
+        const amount = a.amounts[st.currency];
+        if (amount === undefined && !a.minMargin) {
+          w.steps.push(skippedOutcome(c.rule, 'currency_missing', null));
+          recordCurrencyMissing(st, c.rule);
+          continue;
+        }
+        if (amount !== undefined) value = amount;
+      }
+      if (a.minMargin) {
+        if (!plan.costUnit) {
+          if (value === null) {
+            w.steps.push(skippedOutcome(c.rule, 'cost_missing', null));
+            continue;
+          }
+        } else {
+          const marginFloor = plan.costUnit.dividedBy(ONE.minus(a.minMargin));
+          if (value === null || marginFloor.greaterThan(value)) value = marginFloor;
+        }
+      }
+      if (value === null) continue;
+      w.steps.push({ type: 'applied', ruleId: c.rule.id, phase: c.rule.phase, action: 'floor', combine: c.rule.combine, op: 'floor', operand: value, bandIndex: -1, before: null, after: null });
+      if (floor === null || value.greaterThan(floor)) floor = value;
+    } else if (a.type === 'ceiling') {
+      const value = a.amounts[st.currency];
+      if (value === undefined) {
+        w.steps.push(skippedOutcome(c.rule, 'currency_missing', null));
+        recordCurrencyMissing(st, c.rule);
+        continue;
+      }
+      w.steps.push({ type: 'applied', ruleId: c.rule.id, phase: c.rule.phase, action: 'ceiling', combine: c.rule.combine, op: 'ceiling', operand: value, bandIndex: -1, before: null, after: null });
+      if (ceiling === null || value.lessThan(ceiling)) ceiling = value;
+    }
+  }
+  if (floor !== null && ceiling !== null && floor.greaterThan(ceiling)) {
+    // Protecting margin wins over a promised maximum; the quote service sees the conflict.
+    st.advisories.push({ code: 'floor_above_ceiling', lineId: w.id, floor, ceiling });
+  }
+  w.floor = floor;
+  w.ceiling = ceiling;
+}
+
+function createLineWork(st: QuoteState, input: PricingLineInput): LineWork {
+  const product = st.catalog.products.get(input.productId) ?? null;
+  const w: LineWork = {
+    input,
+    id: input.id,
+    product,
+    role: 'standard',
+    parent: null,
+    children: [],
+    quantity: Number.isSafeInteger(input.quantity) && input.quantity >= 0 ? input.quantity : 0,
+    quantityDec: ZERO,
+    listUnit: null,
+    unit: ZERO,
+    den: null,
+    shown: null,
+    allocated: null,
+    netUnrounded: ZERO,
+    exchangeRate: null,
+    floor: null,
+    ceiling: null,
+    costUnit: null,
+    taxFraction: product?.taxFraction ?? ZERO,
+    taxPercent: product?.input.taxPercent ?? '0',
+    steps: [],
+    dismissed: [],
+    issues: [],
+    isPriced: false,
+    hasPrice: false,
+    belowFloor: null,
+    aboveCeiling: null,
+    freeOf: null,
+    frees: [],
+  };
+  if (w.quantity !== 0) w.quantityDec = new Dec(w.quantity);
+  if (!product) addIssue(w, 'unknown_product', `product ${input.productId} is not in the catalog`);
+  if (!Number.isSafeInteger(input.quantity) || input.quantity < 0) addIssue(w, 'invalid_quantity', 'quantity must be an integer ≥ 0');
+  if (input.taxPercent !== undefined) {
+    if (isDecimalString(input.taxPercent) && !input.taxPercent.startsWith('-')) {
+      w.taxPercent = input.taxPercent;
+      w.taxFraction = new Dec(input.taxPercent).dividedBy(HUNDRED);
+    } else addIssue(w, 'invalid_tax', 'taxPercent must be a non-negative decimal string');
+  }
+  return w;
+}
+
+interface ListPrice {
+  /** In the quote currency; null when the price book does not list the product or it is unusable. */
+  unit: Dec | null;
+  rate: Dec | null;
+  issue: LineIssue | null;
+}
+
+/** The list unit price in the quote currency, converted from the price book's currency. */
+function resolveListUnit(st: QuoteState, productId: string): ListPrice {
+  const book = st.request.priceBook;
+  const listed = getListedPrice(book.prices, productId);
+  if (listed === undefined) return { unit: null, rate: null, issue: null };
+  if (listed === null) {
+    return { unit: null, rate: null, issue: { code: 'invalid_price', message: `the price book price of ${productId} is not a valid amount` } };
+  }
+  if (book.currency === st.currency) return { unit: listed, rate: null, issue: null };
+  const rate = st.rates.get(book.currency);
+  if (!rate) {
+    return { unit: null, rate: null, issue: { code: 'missing_exchange_rate', message: `no exchange rate from ${book.currency} to ${st.currency}` } };
+  }
+  st.ratesUsed[book.currency] = st.request.exchangeRates![book.currency]!;
+  return { unit: listed.times(rate), rate, issue: null };
+}
+
+interface ContractHit {
+  unit: Dec;
+  accountId: string;
+  fromCurrency: string | null;
+  rate: Dec | null;
+}
+
+function findContractPrice(st: QuoteState, w: LineWork): ContractHit | null | 'error' {
+  for (const list of st.request.contractPrices ?? []) {
+    const price = getListedPrice(list.prices, w.input.productId);
+    if (price === undefined) continue;
+    if (price === null) {
+      addIssue(w, 'invalid_price', `the contract price of ${w.input.productId} for ${list.accountId} is not a valid amount`);
+      return 'error';
+    }
+    if (list.currency === st.currency) return { unit: price, accountId: list.accountId, fromCurrency: null, rate: null };
+    const rate = st.rates.get(list.currency);
+    if (!rate) {
+      addIssue(w, 'missing_exchange_rate', `no exchange rate from ${list.currency} to ${st.currency}`);
+      return 'error';
+    }
+    st.ratesUsed[list.currency] = st.request.exchangeRates![list.currency]!;
+    return { unit: price.times(rate), accountId: list.accountId, fromCurrency: list.currency, rate };
+  }
+  return null;
+}
+
+/**
+ * The full waterfall for one line. `bundleBase` is set for a components-priced bundle header:
+ * its base is the sum of its components and its BASE rules are skipped.
+ */
+function priceLine(st: QuoteState, w: LineWork, bundleBase: Dec | null): void {
+  const product = w.product!;
+  const list = resolveListUnit(st, product.id);
+  if (list.issue) {
+    w.issues.push(list.issue);
+    return;
+  }
+  w.listUnit = list.unit;
+  w.exchangeRate = list.rate;
+  let baseLocked: SkipReason | null = null;
+  if (bundleBase !== null) {
+    // bundleBase is the sum of the component totals: per bundle unit that is bundleBase / quantity.
+    setRunningPrice(w, bundleBase, w.quantity === 1 ? null : w.quantityDec);
+    baseLocked = 'bundle_sum';
+    w.steps.push({ type: 'base', source: 'bundleSum', listUnit: w.listUnit, unit: getShownUnit(w), accountId: null, isInherited: false, fromCurrency: null, exchangeRate: null });
+  } else {
+    const contract = findContractPrice(st, w);
+    if (contract === 'error') return;
+    if (contract) {
+      setRunningPrice(w, contract.unit, null);
+      baseLocked = 'contract_price';
+      w.steps.push({
+        type: 'base',
+        source: 'contract',
+        listUnit: w.listUnit,
+        unit: contract.unit,
+        accountId: contract.accountId,
+        isInherited: contract.accountId !== st.request.customer.id,
+        fromCurrency: contract.fromCurrency,
+        exchangeRate: contract.rate,
+      });
+      // Without a price book entry the contract price is the only list there is.
+      w.listUnit ??= contract.unit;
+    } else if (w.listUnit !== null) {
+      setRunningPrice(w, w.listUnit, null);
+      w.steps.push({
+        type: 'base',
+        source: 'priceBook',
+        listUnit: w.listUnit,
+        unit: w.listUnit,
+        accountId: null,
+        isInherited: false,
+        fromCurrency: w.exchangeRate ? st.request.priceBook.currency : null,
+        exchangeRate: w.exchangeRate,
+      });
+    } else {
+      // No list price: only a BASE rule (set price, price tier) can give the line a price.
+      setRunningPrice(w, ZERO, null);
+      w.steps.push({ type: 'base', source: 'none', listUnit: null, unit: ZERO, accountId: null, isInherited: false, fromCurrency: null, exchangeRate: null });
+    }
+  }
+  const plan = getProductPlan(st, product);
+  w.dismissed = plan.dismissed;
+  w.costUnit = plan.costUnit;
+  const term = Number.isSafeInteger(w.input.termMonths) ? BigInt(w.input.termMonths!) : st.quoteTerm;
+  st.activation.line = new CelLine(BigInt(w.quantity), term, product.cel);
+  resolveLimits(st, w, plan);
+  w.hasPrice = w.steps[0]!.type === 'base' && w.steps[0]!.source !== 'none';
+  for (let ph = 0; ph < 4; ph++) {
+    const candidates = plan.byPhase[ph as 0 | 1 | 2 | 3];
+    if (ph === 0 && baseLocked !== null) {
+      for (const c of candidates) w.steps.push(skippedOutcome(c.rule, baseLocked, null));
+    } else if (candidates.length > 0) runPhase(st, w, ph, candidates);
+    if (ph === MANUAL_PHASE) applyManual(w);
+  }
+  if (!w.hasPrice) {
+    addIssue(w, 'no_price', `no price for ${w.input.productId} in price book ${st.request.priceBook.id ?? ''}`.trim());
+    return;
+  }
+  if (w.floor !== null && compareToLimit(w.unit, w.den, w.floor) < 0) {
+    w.belowFloor = w.floor;
+    w.steps.push({ type: 'limitFlag', bound: 'floor', limit: w.floor, unit: getShownUnit(w) });
+    st.advisories.push({ code: 'below_floor', lineId: w.id, floor: w.floor, unit: getShownUnit(w) });
+  }
+  if (w.ceiling !== null && compareToLimit(w.unit, w.den, w.ceiling) > 0) {
+    w.aboveCeiling = w.ceiling;
+    w.steps.push({ type: 'limitFlag', bound: 'ceiling', limit: w.ceiling, unit: getShownUnit(w) });
+    st.advisories.push({ code: 'above_ceiling', lineId: w.id, ceiling: w.ceiling, unit: getShownUnit(w) });
+  }
+  grantFreeItems(st, w, plan);
+  // The one division of the waterfall, if any: the exact line total before its single rounding.
+  w.netUnrounded = w.den === null ? w.unit.times(w.quantityDec) : w.unit.times(w.quantityDec).dividedBy(w.den);
+  w.isPriced = true;
+}
+
+function grantFreeItems(st: QuoteState, w: LineWork, plan: ProductPlan): void {
+  for (const c of plan.grants) {
+    if (!isConditionMet(st, w, c)) continue;
+    const a = c.rule.action;
+    if (a.type !== 'freeItem') continue;
+    const product = st.catalog.products.get(a.productId);
+    if (!product) {
+      w.steps.push(skippedOutcome(c.rule, 'unknown_product', null));
+      continue;
+    }
+    const quantity = a.perQuantity ? Math.floor(w.quantity / a.perQuantity) * a.quantity : a.quantity;
+    if (quantity <= 0) {
+      w.steps.push(skippedOutcome(c.rule, 'outside_band', null));
+      continue;
+    }
+    w.steps.push({ type: 'applied', ruleId: c.rule.id, phase: c.rule.phase, action: 'freeItem', combine: c.rule.combine, op: 'freeItem', operand: new Dec(quantity), bandIndex: -1, before: null, after: null });
+    const free = createLineWork(st, { id: `${w.id}~free~${c.rule.id}`, productId: a.productId, quantity });
+    free.role = 'free';
+    free.freeOf = { ruleId: c.rule.id, triggerLineId: w.id };
+    free.taxFraction = ZERO;
+    // The list price of a free line is informational (it shows what was given away).
+    free.listUnit = resolveListUnit(st, product.id).unit;
+    free.costUnit = getProductPlan(st, product).costUnit;
+    free.steps.push({ type: 'base', source: 'free', listUnit: free.listUnit, unit: ZERO, accountId: null, isInherited: false, fromCurrency: null, exchangeRate: null });
+    free.isPriced = true;
+    w.frees.push(free);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundles
+
+function getBundleComponentDef(header: LineWork, productId: string) {
+  return header.product?.input.bundle?.components.find((c) => c.productId === productId);
+}
+
+function linkBundles(st: QuoteState, works: LineWork[]): void {
+  const byId = new Map<string, LineWork>();
+  for (let i = 0; i < works.length; i++) {
+    const w = works[i]!;
+    if (byId.has(w.id)) addIssue(w, 'duplicate_line_id', `line id ${w.id} is used twice`);
+    else byId.set(w.id, w);
+  }
+  for (let i = 0; i < works.length; i++) {
+    const w = works[i]!;
+    const parentId = w.input.parentLineId;
+    if (parentId === undefined) continue;
+    const parent = byId.get(parentId);
+    if (!parent || parent === w || !parent.product?.input.bundle || parent.input.parentLineId !== undefined) {
+      st.advisories.push({ code: 'orphan_component', lineId: w.id, parentLineId: parentId });
+      continue;
+    }
+    w.parent = parent;
+    parent.children.push(w);
+    parent.role = 'bundleHeader';
+    const def = getBundleComponentDef(parent, w.input.productId);
+    if (def?.isBundled) {
+      w.role = 'bundledOption';
+      const expected = def.quantity * parent.quantity;
+      if (w.quantity !== expected) {
+        st.advisories.push({ code: 'bundle_quantity_fixed', lineId: w.id, expected, given: w.quantity });
+        w.quantity = expected;
+        w.quantityDec = new Dec(expected);
+      }
+    } else w.role = 'bundleComponent';
+  }
+}
+
+function markBundleUnpriced(header: LineWork): void {
+  for (const c of header.children) {
+    c.isPriced = false;
+    if (c.issues.length === 0) addIssue(c, 'bundle_unpriced', `bundle line ${header.id} could not be priced`);
+  }
+}
+
+function priceBundle(st: QuoteState, header: LineWork): void {
+  const mode = header.product!.input.bundle!.pricing;
+  const components = header.children.filter((c) => c.role === 'bundleComponent' && c.issues.length === 0);
+  for (const option of header.children) {
+    if (option.role !== 'bundledOption' || option.issues.length > 0) continue;
+    option.steps.push({ type: 'base', source: 'bundledOption', listUnit: null, unit: ZERO, accountId: null, isInherited: false, fromCurrency: null, exchangeRate: null });
+    option.costUnit = option.product ? getProductPlan(st, option.product).costUnit : null;
+    option.isPriced = true;
+  }
+  if (mode === 'components') {
+    let sum = ZERO;
+    for (const c of components) {
+      priceLine(st, c, null);
+      if (c.isPriced) sum = sum.plus(c.netUnrounded);
+    }
+    if (header.quantity === 0) addIssue(header, 'invalid_quantity', 'a components-priced bundle needs a quantity ≥ 1');
+    else priceLine(st, header, sum);
+  } else {
+    priceLine(st, header, null);
+    for (const c of components) {
+      // Components of a fixed bundle are not sold on their own price; their list only weights the split.
+      c.listUnit = resolveListUnit(st, c.input.productId).unit;
+      c.costUnit = c.product ? getProductPlan(st, c.product).costUnit : null;
+      c.steps.push({ type: 'base', source: 'bundleIncluded', listUnit: c.listUnit, unit: ZERO, accountId: null, isInherited: false, fromCurrency: null, exchangeRate: null });
+      c.netUnrounded = c.listUnit ? c.listUnit.times(c.quantity) : ZERO;
+      c.isPriced = true;
+    }
+  }
+  if (!header.isPriced) {
+    markBundleUnpriced(header);
+    return;
+  }
+  const priced = components.filter((c) => c.isPriced);
+  if (priced.length === 0) return;
+  const headerNet = roundMinor(header.netUnrounded, st.places);
+  let weights = priced.map((c) => c.netUnrounded);
+  if (weights.every((x) => x.isZero())) weights = priced.map((c) => new Dec(c.quantity));
+  const shares = Money.of(headerNet, st.currency).allocate(weights);
+  priced.forEach((c, i) => {
+    const share = shares[i]!.amount;
+    c.allocated = share;
+    setRunningPrice(c, share, c.quantity > 1 ? c.quantityDec : null);
+    c.netUnrounded = share;
+    c.steps.push({ type: 'allocated', bundleLineId: header.id, weight: weights[i]!, share });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+function roundMinor(d: Dec, places: number): Dec {
+  return d.decimalPlaces() <= places ? d : d.toDecimalPlaces(places, Decimal.ROUND_HALF_UP);
+}
+
+function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
+  const places = st.places;
+  const isPriced = w.isPriced && w.issues.length === 0;
+  let net = ZERO;
+  let netUnit = ZERO;
+  if (isPriced) {
+    netUnit = getShownUnit(w);
+    if (w.allocated !== null) net = w.allocated;
+    else {
+      net = roundMinor(w.netUnrounded, places);
+      if (w.role !== 'free' && w.role !== 'bundledOption') {
+        w.steps.push({ type: 'round', unrounded: w.netUnrounded, rounded: net, places });
+      }
+    }
+  }
+  const listUnit = w.role === 'bundledOption' ? null : w.listUnit;
+  const quantity = isPriced ? w.quantityDec : ZERO;
+  return new PricedLine({
+    lineId: w.id,
+    productId: w.input.productId,
+    quantity: w.quantity,
+    role: w.role,
+    parentLineId: w.parent ? w.parent.id : null,
+    isCounted: w.role !== 'bundleHeader',
+    status: isPriced ? 'priced' : 'error',
+    currency: st.currency,
+    listUnit,
+    netUnit,
+    netUnrounded: isPriced ? (w.allocated ?? w.netUnrounded) : ZERO,
+    listAmount: isPriced && listUnit !== null ? roundMinor(listUnit.times(quantity), places) : ZERO,
+    netAmount: net,
+    costAmount: w.costUnit !== null && isPriced ? roundMinor(w.costUnit.times(quantity), places) : null,
+    taxAmount: isPriced && !w.taxFraction.isZero() && !net.isZero() ? roundMinor(net.times(w.taxFraction), places) : ZERO,
+    taxPercent: w.role === 'free' ? '0' : w.taxPercent,
+    exchangeRate: w.exchangeRate ? w.exchangeRate.toFixed() : null,
+    floor: w.floor,
+    ceiling: w.ceiling,
+    belowFloor: w.belowFloor ? { floor: w.belowFloor } : null,
+    aboveCeiling: w.aboveCeiling ? { ceiling: w.aboveCeiling } : null,
+    freeOf: w.freeOf,
+    explanation: { steps: w.steps, dismissed: w.dismissed },
+    issues: w.issues,
+  });
+}
+
+/** Dec.sum in chunks, so a very long quote never exceeds the engine's argument-count limit. */
+function sumAmounts(amounts: Dec[]): Dec {
+  if (amounts.length <= 4096) return Dec.sum(...amounts);
+  const partials: Dec[] = [];
+  for (let i = 0; i < amounts.length; i += 4096) partials.push(Dec.sum(...amounts.slice(i, i + 4096)));
+  return Dec.sum(...partials);
+}
+
+function computeTotals(st: QuoteState, lines: readonly PricedLine[]): PricingTotals {
+  // Dec.sum adds without rounding between terms (faster than a chain of plus); the terms are rounded amounts.
+  const lists: Dec[] = [ZERO];
+  const nets: Dec[] = [ZERO];
+  const taxes: Dec[] = [ZERO];
+  const costs: Dec[] = [ZERO];
+  let isCostComplete = true;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (!l.isCounted) continue;
+    if (!l.listAmount.isZero()) lists.push(l.listAmount);
+    if (!l.netAmount.isZero()) nets.push(l.netAmount);
+    if (!l.taxAmount.isZero()) taxes.push(l.taxAmount);
+    if (l.costAmount !== null) costs.push(l.costAmount);
+    else isCostComplete = false;
+  }
+  const list = sumAmounts(lists);
+  const net = sumAmounts(nets);
+  const tax = sumAmounts(taxes);
+  const cost = sumAmounts(costs);
+  const margin = net.minus(cost);
+  const cur = st.currency;
+  return {
+    list: Money.of(list, cur),
+    net: Money.of(net, cur),
+    discount: Money.of(list.minus(net), cur),
+    discountPercent: formatPercent(list.minus(net), list),
+    cost: Money.of(cost, cur),
+    isCostComplete,
+    margin: Money.of(margin, cur),
+    marginPercent: formatPercent(margin, net),
+    tax: Money.of(tax, cur),
+    grandTotal: Money.of(net.plus(tax), cur),
+  };
+}
+
+/**
+ * Price a quote. Never throws for bad data: unknown products, missing prices or rates, invalid
+ * manual input come back as line issues (status "error"); rule evaluation failures come back as
+ * skipped steps plus advisories.
+ */
+export function computeQuotePricing(ruleSet: CompiledRuleSet, catalog: CatalogIndex, request: PricingRequest): PricingResult {
+  const issues: QuoteIssue[] = [];
+  const st = createQuoteState(ruleSet, catalog, request, issues);
+  const works = request.lines.map((line) => createLineWork(st, line));
+  linkBundles(st, works);
+  for (let i = 0; i < works.length; i++) {
+    const w = works[i]!;
+    if (w.issues.length > 0 || w.role !== 'standard') continue;
+    priceLine(st, w, null);
+  }
+  for (let i = 0; i < works.length; i++) {
+    const w = works[i]!;
+    if (w.role !== 'bundleHeader') continue;
+    if (w.issues.length === 0) priceBundle(st, w);
+    else markBundleUnpriced(w);
+  }
+  const lines: PricedLine[] = [];
+  for (let i = 0; i < works.length; i++) {
+    const w = works[i]!;
+    lines.push(toPricedLine(st, w));
+    for (let k = 0; k < w.frees.length; k++) lines.push(toPricedLine(st, w.frees[k]!));
+  }
+  const hasErrors = issues.length > 0 || lines.some((l) => l.status === 'error');
+  return {
+    currency: st.currency,
+    pricingDate: st.date,
+    lines,
+    totals: computeTotals(st, lines),
+    advisories: st.advisories,
+    issues,
+    exchangeRatesUsed: st.ratesUsed,
+    ruleSetRevision: ruleSet.revision,
+    hasErrors,
+  };
+}
+
+/**
+ * "Why did (or didn't) rule R touch this line?" Reads the line's explanation; a rule the index
+ * never offered the line (another product, group or customer scope) is reported as out of scope.
+ * Null when the rule is not in the set or the line is not in the result.
+ */
+export function getRuleOutcome(result: PricingResult, ruleSet: CompiledRuleSet, lineId: string, ruleId: string): RuleOutcome | null {
+  const rule = ruleSet.getRule(ruleId);
+  const line = result.lines.find((l) => l.lineId === lineId);
+  if (!rule || !line) return null;
+  for (const step of line.explanation.steps) {
+    if ((step.type === 'applied' || step.type === 'skipped' || step.type === 'shadowed') && step.ruleId === ruleId) return step;
+  }
+  for (const group of line.explanation.dismissed) for (const step of group) if (step.ruleId === ruleId) return step;
+  return { type: 'skipped', ruleId, phase: rule.phase, reason: 'out_of_scope', error: null };
+}
