@@ -40,3 +40,11 @@ export function percentiles(samplesMs: number[]): { p50_ms: number; p95_ms: numb
   const r = (x: number) => Math.round(x * 1000) / 1000;
   return { p50_ms: r(at(0.5)), p95_ms: r(at(0.95)), p99_ms: r(at(0.99)) };
 }
+
+/** The median of a list of numbers (0 for an empty list). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
