@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import { localDate } from '../../shared/dates.ts';
 import { type Database, migrateDatabase, withTx } from '../platform/db.ts';
 import { seedCalendars } from '../modules/calendar/seed.ts';
+import { seedAccounts } from '../modules/crm/seed-accounts.ts';
+import { seedOpportunities } from '../modules/crm/seed-opportunities.ts';
 import { hashPassword } from '../modules/org/password.ts';
 import { hasAnyUser, insertOrgPlan } from '../modules/org/seed.ts';
 import { DEMO_PASSWORD, type DemoCompany, generateCompany } from './company.ts';
@@ -33,12 +35,15 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const effectiveDate = opts.effectiveDate ?? '2026-01-01';
   let calendarRows: Record<string, number> = {};
+  let dealRows: Record<string, number> = {};
   const seeded = await withTx(database.db, async (tx) => {
     if (await hasAnyUser(tx)) return false;
     await insertOrgPlan(tx, { ...company, passwordHash, effectiveDate: effectiveDate > localDate(new Date(), 'Asia/Shanghai') ? localDate(new Date(), 'Asia/Shanghai') : effectiveDate });
     const unitId = (code: string) => company.units.find((u) => u.code === code)?.id;
     calendarRows = (await seedCalendars(tx, { companyUnitId: unitId('YL')!, serviceUnitId: unitId('YL-SVC') })).rows;
+    const customers = await seedAccounts(tx, company.users, { scale: 'small', ...(opts.seed ? { seed: opts.seed } : {}) });
+    dealRows = { ...customers.rows, ...(await seedOpportunities(tx, company, { accountIds: customers.accountIds, count: 150 })).rows };
     return true;
   });
-  return { seeded, company, rows: { org_units: company.units.length, users: company.users.length, ...calendarRows } };
+  return { seeded, company, rows: { org_units: company.units.length, users: company.users.length, ...calendarRows, ...dealRows } };
 }

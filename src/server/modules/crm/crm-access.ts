@@ -1,6 +1,6 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Scope } from '../../../shared/roles.ts';
-import { assertCan, isInScope, scopeCondition, whereAll } from '../../platform/access.ts';
+import { assertCan, isInScope, scopeCondition, scopeFor, whereAll } from '../../platform/access.ts';
 import type { Actor, ServiceContext } from '../../platform/context.ts';
 import type { DbOrTx } from '../../platform/db.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
@@ -38,17 +38,25 @@ function anyOf(column: SQL | typeof accounts.id, ids: readonly string[]): SQL | 
   return sql`${column} = ANY(${`{${ids.join(',')}}`}::uuid[])`;
 }
 
+/**
+ * Rows of accounts the actor may read. An actor whose roles grant no CRM read (an engineer, a
+ * resource manager) still reads the accounts whose team they are on: sharing alone, so anything
+ * else is 404, never 403.
+ */
 export async function accountReadFilter(ctx: Pick<ServiceContext, 'db' | 'actor'>): Promise<SQL | undefined> {
-  const scope = assertCan(ctx.actor, CrmPermissions['crm.accounts.read']);
+  const scope = scopeFor(ctx.actor, CrmPermissions['crm.accounts.read']);
   if (scope === 'all') return undefined;
   const shared = anyOf(accounts.id, await getTeamAccountIds(ctx.db, ctx.actor));
+  if (!scope) return shared ?? sql`false`;
   return scopeCondition(ctx.actor, scope, { ownerId: accounts.ownerId, unitId: accounts.unitId, shared: () => shared });
 }
 
+/** Rows of opportunities the actor may read: scope on the deal, or the deal's account team. */
 export async function opportunityReadFilter(ctx: Pick<ServiceContext, 'db' | 'actor'>): Promise<SQL | undefined> {
-  const scope = assertCan(ctx.actor, CrmPermissions['crm.opportunities.read']);
+  const scope = scopeFor(ctx.actor, CrmPermissions['crm.opportunities.read']);
   if (scope === 'all') return undefined;
   const shared = anyOf(sql`${opportunities.accountId}`, await getTeamAccountIds(ctx.db, ctx.actor));
+  if (!scope) return shared ?? sql`false`;
   return scopeCondition(ctx.actor, scope, { ownerId: opportunities.ownerId, unitId: opportunities.unitId, shared: () => shared });
 }
 

@@ -90,6 +90,12 @@ export const accounts = pgTable(
     index('crm_accounts_name_trgm_idx').using('gin', sql`${t.nameZh} gin_trgm_ops`),
     index('crm_accounts_custom_idx').using('gin', sql`${t.custom} jsonb_path_ops`),
     index('crm_accounts_tags_idx').using('gin', t.tags),
+    // The duplicate-name check (account-names.ts) has an expression index too, crm_accounts_name_key_idx,
+    // written by hand in drizzle/0005_crm_account_name_key.sql: drizzle-kit cannot render its expression.
+    // Sorting by creation date within a scope: 64–126 ms top-N sort → 0.15 ms at 100k accounts.
+    index('crm_accounts_created_idx').on(t.createdAt, t.id),
+    index('crm_accounts_unit_created_idx').on(t.unitId, t.createdAt, t.id),
+    index('crm_accounts_owner_created_idx').on(t.ownerId, t.createdAt, t.id),
   ],
 );
 
