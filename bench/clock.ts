@@ -26,6 +26,7 @@ import {
   type ClockPolicy,
 } from '../src/server/modules/calendar/sla-clock.ts';
 import { percentiles, type BenchContext, type BenchResult } from './harness.ts';
+import { createSeededRandom } from '../src/shared/seeded-random.ts';
 
 /** No database: the engine is pure. */
 export const databases = ['in-process'] as const;
@@ -33,17 +34,8 @@ export const databases = ['in-process'] as const;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-/** mulberry32: a tiny seeded PRNG, so every run measures the same logs. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Seeded, so every run measures the same logs. */
+const createRandom = createSeededRandom;
 
 function createLogs(count: number, random: () => number): ClockEvent[][] {
   const from = Date.parse('2026-01-05T00:00:00+08:00');

@@ -1,4 +1,5 @@
 import type { Role } from '../../shared/roles.ts';
+import { createSeededRandom } from '../../shared/seeded-random.ts';
 import type { OrgPlan } from '../modules/org/seed.ts';
 
 /**
@@ -8,17 +9,8 @@ import type { OrgPlan } from '../modules/org/seed.ts';
  * The same seed gives the same company, ids included. `sellers` scales it for benchmarks.
  */
 
-/** mulberry32: small, fast, good enough for test data; never for secrets. */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo's seeded generator (kept under this name for callers of the demo module). */
+export const createRng = createSeededRandom;
 
 /** A UUID (version 4 layout) drawn from the seeded generator, so demo ids are reproducible. */
 export function seededUuid(rng: () => number): string {

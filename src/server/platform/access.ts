@@ -1,6 +1,6 @@
 import { and, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { type Role, type Scope, widerScope } from '../../shared/roles.ts';
+import { ROLES, type Role, type Scope, widerScope } from '../../shared/roles.ts';
 import type { Actor } from './context.ts';
 import { forbidden } from './errors.ts';
 
@@ -13,6 +13,11 @@ import { forbidden } from './errors.ts';
 export type Grants = Partial<Record<Role, Scope>>;
 
 const permissions = new Map<string, Grants>();
+
+/** The same scope for every role (e.g. the org chart and calendars, which everyone reads). */
+export function grantEveryRole(scope: Scope): Grants {
+  return Object.fromEntries(ROLES.map((r) => [r, scope])) as Grants;
+}
 
 export function definePermissions<const T extends Record<string, Grants>>(defs: T): { readonly [K in keyof T & string]: K } {
   const out: Record<string, string> = {};

@@ -1,17 +1,6 @@
-import { definePermissions } from '../../platform/access.ts';
+import { definePermissions, grantEveryRole } from '../../platform/access.ts';
 
-const everyone = {
-  admin: 'all',
-  executive: 'all',
-  sales_rep: 'all',
-  sales_manager: 'all',
-  deal_desk: 'all',
-  finance: 'all',
-  project_manager: 'all',
-  resource_manager: 'all',
-  engineer: 'all',
-  service_agent: 'all',
-} as const;
+const everyone = grantEveryRole('all');
 
 /**
  * Who may see and change the org chart and people. The chart's structure is public inside the

@@ -2,6 +2,7 @@ import type { Currency } from '../../../shared/money.ts';
 import type { BundleDefinition, CatalogInput, ProductGroupInput, ProductInput } from './catalog.ts';
 import type { CombinePolicy, CustomerScope, PricingPhase, PricingRule, ProductScope, RuleAction, TierMode } from './pricing-rule.ts';
 import type { ContractPriceList, PricingCustomer, PricingLineInput, PricingRequest } from './pricing-types.ts';
+import { createSeededRandom } from '../../../shared/seeded-random.ts';
 
 /**
  * A deterministic, seeded generator of a realistic pricing world for tests and the benchmark:
@@ -10,17 +11,8 @@ import type { ContractPriceList, PricingCustomer, PricingLineInput, PricingReque
  * region and quantity, tiers of all three modes, validity windows, floors, free items).
  */
 
-/** mulberry32: tiny, fast, good enough for fixtures; the same seed always gives the same world. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded: the same seed always gives the same world. */
+export const createRandom = createSeededRandom;
 
 export interface FixtureSize {
   products: number;

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny, fast seeded PRNG for demo data, fixtures and benchmarks, so the same seed
+ * always gives the same company, rules and logs. Never for secrets.
+ */
+export function createSeededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
