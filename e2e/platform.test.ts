@@ -194,9 +194,11 @@ describe('platform shell in the browser', () => {
     const { page, context } = await h.newPage('zh-CN');
     await signIn(page, 'manager@yunlan.demo');
     await page.getByTestId('home-page').waitFor();
+    // Let the home page finish loading first: its cards re-render the layout while their data arrives.
+    await page.waitForLoadState('networkidle');
     // The server forgets the session (expiry, sign-out elsewhere): the next API call answers 401.
     expect((await apiAs(page, 'POST', '/api/v1/auth/logout')).status).toBe(200);
-    await page.getByTestId('nav-users').click();
+    await page.getByTestId('nav-users').click({ timeout: 30_000 });
     await page.waitForURL('**/login');
     await page.getByTestId('login-form').waitFor();
     expect(await page.getByTestId('login-page').textContent()).toContain('登录已失效');
