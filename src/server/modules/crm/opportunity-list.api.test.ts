@@ -206,6 +206,13 @@ describe('the opportunity list', () => {
   it('answers with a constant number of queries, whatever the page size, the page or the number of rows', async () => {
     const c = await t.as('director');
     const perQuery: Record<string, number[]> = {};
+    // The fewest queries of three identical requests: the first fills the per-process caches (subtree
+    // 5 s, pipelines 5 s, owner names 30 s), and one of them expiring on a slow machine is not a query per row.
+    const steadyCount = async (url: string) => {
+      const runs = [];
+      for (let i = 0; i < 3; i++) runs.push(await countQueries(() => c.get(url)));
+      return runs.reduce((a, b) => (b.n < a.n ? b : a));
+    };
     const queries = {
       one: 'limit=1',
       twenty: 'limit=20',
@@ -215,12 +222,11 @@ describe('the opportunity list', () => {
       department: `limit=4&stage=qualification,solution&unitId=${t.fixture.units.sales1}&includeSubunits=true`,
     };
     for (const [name, query] of Object.entries(queries)) {
-      await c.get(`/api/v1/crm/opportunities?${query}`); // warm the per-process caches (subtree, pipelines, names)
-      const first = await countQueries(() => c.get(`/api/v1/crm/opportunities?${query}`));
+      const first = await steadyCount(`/api/v1/crm/opportunities?${query}`);
       expect(first.res.statusCode).toBe(200);
       perQuery[name] = [first.n];
       const next = first.res.json().nextCursor as string | null;
-      if (next) perQuery[name]!.push((await countQueries(() => c.get(`/api/v1/crm/opportunities?${query}&cursor=${encodeURIComponent(next)}`))).n);
+      if (next) perQuery[name]!.push((await steadyCount(`/api/v1/crm/opportunities?${query}&cursor=${encodeURIComponent(next)}`)).n);
     }
     // Session lookup, the director's account teams, the page (ids first, then the rows by key).
     expect(perQuery, JSON.stringify(perQuery)).toEqual({ one: [3, 3], twenty: [3, 3], all: [3], filtered: [3, 3], department: [2, 2] });

@@ -309,6 +309,11 @@ async function publishStageChanged(tx: Tx, ctx: ServiceContext, record: Opportun
   });
 }
 
+/** Contact roles in id order, as loadContacts reads them (uuid order is the hex text's order). */
+function sortContacts(list: readonly OpportunityContact[]): OpportunityContact[] {
+  return [...list].sort((a, b) => (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0));
+}
+
 async function loadContacts(db: DbOrTx, opportunityId: string): Promise<OpportunityContact[]> {
   const rows = await db
     .select({ contactId: opportunityContacts.contactId, role: opportunityContacts.role })
@@ -389,7 +394,7 @@ export async function createOpportunity(ctx: ServiceContext, body: CreateOpportu
     });
     return created;
   });
-  return { ...toOpportunity(record, account.nameZh, owner.nameZh, def), contacts: [...contactList].sort((a, b) => a.contactId.localeCompare(b.contactId)) };
+  return { ...toOpportunity(record, account.nameZh, owner.nameZh, def), contacts: sortContacts(contactList) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,7 +464,7 @@ const SORTS = {
 } as const;
 
 /** Is every one of these units inside the caller's read scope on deals (subtree, or their team)? */
-function unitsWithinScope(ctx: ServiceContext, units: readonly string[]): boolean {
+export function unitsWithinScope(ctx: ServiceContext, units: readonly string[]): boolean {
   const scope = scopeFor(ctx.actor, CrmPermissions['crm.opportunities.read']);
   if (scope === 'all') return true;
   if (scope === 'subtree') {
@@ -736,7 +741,7 @@ export async function updateOpportunity(
         await tx.insert(opportunityContacts).values(contactList.map((c) => ({ opportunityId: id, contactId: c.contactId, role: c.role })));
       }
     }
-    const contactsNow = contactList ? [...contactList].sort((a, b) => a.contactId.localeCompare(b.contactId)) : await loadContacts(tx, id);
+    const contactsNow = contactList ? sortContacts(contactList) : await loadContacts(tx, id);
     if (stageChanged) {
       const change = { from: before.stageKey, to: toKey, kind: stage.kind };
       await insertStageHistory(tx, ctx, recordOf(updated), change);

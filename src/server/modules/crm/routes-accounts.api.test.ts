@@ -502,11 +502,14 @@ describe('the account list runs a constant number of queries', () => {
     for (let i = 0; i < 56; i++) {
       await create(manager, { nameZh: uniqueName('批量'), ownerId: owners[i % owners.length], tags: ['n-plus-one'] });
     }
-    const small = await countQueries(async () => {
+    // The fewest of three identical requests: a per-process cache (the subtree, 5 s) that expires
+    // during one of them on a slow machine adds a query that has nothing to do with the rows.
+    const fewest = async (fn: () => Promise<unknown>) => Math.min(await countQueries(fn), await countQueries(fn), await countQueries(fn));
+    const small = await fewest(async () => {
       const res = await manager.get('/api/v1/crm/accounts?tag=n-plus-one&limit=2');
       expect(res.json().items).toHaveLength(2);
     });
-    const large = await countQueries(async () => {
+    const large = await fewest(async () => {
       const res = await manager.get('/api/v1/crm/accounts?tag=n-plus-one&limit=50');
       expect(res.json().items).toHaveLength(50);
       expect(new Set(res.json().items.map((a: { ownerName: string }) => a.ownerName)).size).toBe(4);

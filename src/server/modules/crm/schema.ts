@@ -224,8 +224,35 @@ export const opportunities = pgTable(
   },
   (t) => [
     uniqueIndex('crm_opportunities_number_key').on(t.number),
-    // The pipeline list: scope by unit, filter close date, sort by amount.
-    index('crm_opportunities_unit_close_idx').on(t.unitId, t.expectedCloseDate),
+    // The hot list, pipeline summary and forecast at a million deals (decision 0008): scans in the
+    // sort order with the filter columns in the key, so pages and aggregates are index-only.
+    index('crm_opportunities_amount_idx').on(t.amountCompany, t.id, t.unitId, t.ownerId, t.accountId, t.pipelineId, t.stageKey, t.expectedCloseDate),
+    index('crm_opportunities_close_idx').on(
+      t.expectedCloseDate,
+      t.id,
+      t.unitId,
+      t.ownerId,
+      t.accountId,
+      t.pipelineId,
+      t.stageKey,
+      t.amountCompany,
+      t.probability,
+      t.forecastCategoryDefault,
+      t.forecastCategoryOverride,
+    ),
+    index('crm_opportunities_created_idx').on(t.createdAt, t.id, t.unitId, t.ownerId, t.accountId, t.pipelineId, t.stageKey, t.expectedCloseDate),
+    index('crm_opportunities_unit_close_idx').on(
+      t.unitId,
+      t.expectedCloseDate,
+      t.ownerId,
+      t.pipelineId,
+      t.stageKey,
+      t.amountCompany,
+      t.probability,
+      t.forecastCategoryDefault,
+      t.forecastCategoryOverride,
+    ),
+    index('crm_opportunities_search_trgm_idx').using('gin', sql`(${t.name} || ' ' || ${t.number}) gin_trgm_ops`),
     index('crm_opportunities_owner_close_idx').on(t.ownerId, t.expectedCloseDate),
     index('crm_opportunities_account_idx').on(t.accountId),
     index('crm_opportunities_stage_idx').on(t.pipelineId, t.stageKey),

@@ -5,6 +5,7 @@ import type { DemoCompany } from '../../demo/company.ts';
 import { createRng } from '../../demo/company.ts';
 import { type DbOrTx, queryRows } from '../../platform/db.ts';
 import { COMPANY_TIME_ZONE } from '../org/service.ts';
+import { toPgTextArray } from './pg-text-array.ts';
 import { ensureDefaultPipeline } from './pipeline-service.ts';
 import { DEFAULT_PIPELINE, type ForecastCategory } from './pipeline.ts';
 
@@ -65,11 +66,6 @@ function timeUuid(ms: number, rng: () => number): string {
   const r = () => hex(rng() * 0x10000, 4);
   const t = hex(ms, 12);
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r().slice(1)}-${((parseInt(r(), 16) & 0x3fff) | 0x8000).toString(16)}-${r()}${r()}${r()}`;
-}
-
-/** A PostgreSQL array literal of text values (NULL for null), for one array parameter. */
-function textArray(values: readonly (string | number | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
 }
 
 /** Rates into CNY, first of every month for two years back: USD ≈ 7.1–7.3, EUR ≈ 7.7–8.0, HKD ≈ 0.91–0.93. */
@@ -162,8 +158,8 @@ export async function seedMinimalAccounts(db: DbOrTx, company: DemoCompany, opts
     await db.execute(sql`
       INSERT INTO crm_accounts (id, name_zh, kind, tier, status, owner_id, unit_id)
       SELECT id, name, kind, tier, 'customer', owner_id, unit_id
-        FROM unnest(${textArray(cols.id)}::uuid[], ${textArray(cols.name)}::text[], ${textArray(cols.kind)}::text[],
-                    ${textArray(cols.tier)}::text[], ${textArray(cols.owner)}::uuid[], ${textArray(cols.unit)}::uuid[])
+        FROM unnest(${toPgTextArray(cols.id)}::uuid[], ${toPgTextArray(cols.name)}::text[], ${toPgTextArray(cols.kind)}::text[],
+                    ${toPgTextArray(cols.tier)}::text[], ${toPgTextArray(cols.owner)}::uuid[], ${toPgTextArray(cols.unit)}::uuid[])
              AS t(id, name, kind, tier, owner_id, unit_id)`);
   }
   return ids;
@@ -190,8 +186,8 @@ export async function seedOpportunities(db: DbOrTx, company: DemoCompany, opts: 
     db,
     sql`WITH ins AS (
           INSERT INTO currency_rates (currency, valid_from, rate)
-          SELECT * FROM unnest(${textArray(rates.map((r) => r.currency))}::text[], ${textArray(rates.map((r) => r.validFrom))}::date[],
-                               ${textArray(rates.map((r) => r.rate))}::numeric[])
+          SELECT * FROM unnest(${toPgTextArray(rates.map((r) => r.currency))}::text[], ${toPgTextArray(rates.map((r) => r.validFrom))}::date[],
+                               ${toPgTextArray(rates.map((r) => r.rate))}::numeric[])
           ON CONFLICT DO NOTHING RETURNING 1)
         SELECT count(*)::int AS n FROM ins`,
   );
@@ -209,7 +205,7 @@ export async function seedOpportunities(db: DbOrTx, company: DemoCompany, opts: 
     const part = opts.accountIds.slice(i, i + 20_000);
     const rows = await queryRows<{ id: string; owner_id: string }>(
       db,
-      sql`SELECT id, owner_id FROM crm_accounts WHERE id = ANY(${textArray(part)}::uuid[])`,
+      sql`SELECT id, owner_id FROM crm_accounts WHERE id = ANY(${toPgTextArray(part)}::uuid[])`,
     );
     for (const r of rows) owners.set(r.id, r.owner_id);
   }
@@ -317,7 +313,7 @@ export async function seedOpportunities(db: DbOrTx, company: DemoCompany, opts: 
   let inserted = 0;
   for (let start = 0; start < opts.count; start += chunk) {
     const deals = Array.from({ length: Math.min(chunk, opts.count - start) }, makeDeal);
-    const col = <K extends keyof Deal>(k: K) => textArray(deals.map((d) => d[k] as string | number | null));
+    const col = <K extends keyof Deal>(k: K) => toPgTextArray(deals.map((d) => d[k] as string | number | null));
     const opportunityInsert = sql`
       INSERT INTO crm_opportunities (id, number, name, account_id, owner_id, unit_id, pipeline_id, stage_key, stage_entered_at,
         amount, currency, amount_company, fx_rate, expected_close_date, probability, forecast_category_default,
@@ -338,10 +334,10 @@ export async function seedOpportunities(db: DbOrTx, company: DemoCompany, opts: 
     const hist = deals.flatMap((d) => d.history.map((h) => ({ ...h, opp: d.id, by: d.ownerId, amount: d.amountCompany })));
     const historyInsert = sql`
       INSERT INTO crm_stage_history (id, opportunity_id, from_stage, to_stage, changed_at, changed_by, amount_company)
-      SELECT * FROM unnest(${textArray(hist.map((h) => h.id))}::uuid[], ${textArray(hist.map((h) => h.opp))}::uuid[],
-                           ${textArray(hist.map((h) => h.from))}::text[], ${textArray(hist.map((h) => h.to))}::text[],
-                           ${textArray(hist.map((h) => h.at))}::timestamptz[], ${textArray(hist.map((h) => h.by))}::uuid[],
-                           ${textArray(hist.map((h) => h.amount))}::numeric[])`;
+      SELECT * FROM unnest(${toPgTextArray(hist.map((h) => h.id))}::uuid[], ${toPgTextArray(hist.map((h) => h.opp))}::uuid[],
+                           ${toPgTextArray(hist.map((h) => h.from))}::text[], ${toPgTextArray(hist.map((h) => h.to))}::text[],
+                           ${toPgTextArray(hist.map((h) => h.at))}::timestamptz[], ${toPgTextArray(hist.map((h) => h.by))}::uuid[],
+                           ${toPgTextArray(hist.map((h) => h.amount))}::numeric[])`;
     historyRows += hist.length;
     while (inFlight.size >= concurrency) await Promise.race(inFlight);
     const task: Promise<void> = (async () => {

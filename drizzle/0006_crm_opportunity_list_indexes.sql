@@ -1,0 +1,6 @@
+DROP INDEX "crm_opportunities_unit_close_idx";--> statement-breakpoint
+CREATE INDEX "crm_opportunities_amount_idx" ON "crm_opportunities" USING btree ("amount_company","id","unit_id","owner_id","account_id","pipeline_id","stage_key","expected_close_date");--> statement-breakpoint
+CREATE INDEX "crm_opportunities_close_idx" ON "crm_opportunities" USING btree ("expected_close_date","id","unit_id","owner_id","account_id","pipeline_id","stage_key","amount_company","probability","forecast_category_default","forecast_category_override");--> statement-breakpoint
+CREATE INDEX "crm_opportunities_created_idx" ON "crm_opportunities" USING btree ("created_at","id","unit_id","owner_id","account_id","pipeline_id","stage_key","expected_close_date");--> statement-breakpoint
+CREATE INDEX "crm_opportunities_search_trgm_idx" ON "crm_opportunities" USING gin (("name" || ' ' || "number") gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "crm_opportunities_unit_close_idx" ON "crm_opportunities" USING btree ("unit_id","expected_close_date","owner_id","pipeline_id","stage_key","amount_company","probability","forecast_category_default","forecast_category_override");
