@@ -60,6 +60,18 @@ export async function opportunityReadFilter(ctx: Pick<ServiceContext, 'db' | 'ac
   return scopeCondition(ctx.actor, scope, { ownerId: opportunities.ownerId, unitId: opportunities.unitId, shared: () => shared });
 }
 
+/** Is every one of these units inside the caller's read scope on deals (subtree, or their team)? */
+export function unitsWithinScope(ctx: Pick<ServiceContext, 'actor'>, units: readonly string[]): boolean {
+  const scope = scopeFor(ctx.actor, CrmPermissions['crm.opportunities.read']);
+  if (scope === 'all') return true;
+  if (scope === 'subtree') {
+    const mine = new Set(ctx.actor.subtreeUnitIds);
+    return units.every((u) => mine.has(u));
+  }
+  if (scope === 'team') return units.every((u) => u === ctx.actor.unitId);
+  return false;
+}
+
 export interface OwnedRecord {
   ownerId: string;
   unitId: string;

@@ -8,7 +8,7 @@ import { AppError, PlatformErrors, forbidden, notFound } from '../../platform/er
 import { newId } from '../../platform/ids.ts';
 import type { OrgUnit } from '../org/contract.ts';
 import { COMPANY_TIME_ZONE, getOrgTree, getSubtreeUnitIds, getUserBriefs } from '../org/service.ts';
-import { opportunityReadFilter } from './crm-access.ts';
+import { opportunityReadFilter, unitsWithinScope } from './crm-access.ts';
 import {
   type FiscalCalendar,
   type FiscalPeriod,
@@ -33,7 +33,7 @@ import type {
   ForecastQuery,
 } from './opportunity-contract.ts';
 import { rule } from './opportunity-errors.ts';
-import { COMPANY_CURRENCY, listConditions, moneyOut, unitsWithinScope } from './opportunity-service.ts';
+import { COMPANY_CURRENCY, listConditions, moneyOut } from './opportunity-service.ts';
 import { CrmPermissions } from './permissions.ts';
 import { FORECAST_CATEGORIES, type ForecastCategory, type StageConversion, computeStageConversion, effectiveForecastCategory, getStage } from './pipeline.ts';
 import { type LoadedPipeline, loadPipelines } from './pipeline-service.ts';

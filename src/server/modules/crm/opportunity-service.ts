@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../shared/api.ts';
 import { CURRENCIES, type Currency, DECIMAL_PATTERN, Dec, Money } from '../../../shared/money.ts';
-import { assertCan, scopeFor, whereAll } from '../../platform/access.ts';
+import { assertCan, whereAll } from '../../platform/access.ts';
 import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { type Db, type DbOrTx, type Tx, queryRows, withTx } from '../../platform/db.ts';
@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor, toPage } from '../../platform/pagination.ts
 import { currencyRates } from '../../platform/schema.ts';
 import { COMPANY_TIME_ZONE, escapeLike, getSubtreeUnitIds, getUserBriefs, getUserNames } from '../org/service.ts';
 import { AccountErrors } from './account-errors.ts';
-import { assertCanWrite, getVisibleAccount, opportunityReadFilter } from './crm-access.ts';
+import { assertCanWrite, getVisibleAccount, opportunityReadFilter, unitsWithinScope } from './crm-access.ts';
 import type {
   ChangeStageBody,
   CreateOpportunityBody,
@@ -462,18 +462,6 @@ const SORTS = {
     check: (v: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(v),
   },
 } as const;
-
-/** Is every one of these units inside the caller's read scope on deals (subtree, or their team)? */
-export function unitsWithinScope(ctx: ServiceContext, units: readonly string[]): boolean {
-  const scope = scopeFor(ctx.actor, CrmPermissions['crm.opportunities.read']);
-  if (scope === 'all') return true;
-  if (scope === 'subtree') {
-    const mine = new Set(ctx.actor.subtreeUnitIds);
-    return units.every((u) => mine.has(u));
-  }
-  if (scope === 'team') return units.every((u) => u === ctx.actor.unitId);
-  return false;
-}
 
 /** The filters of the list, the scope included; shared with the aggregates so they count what the list shows. */
 export async function listConditions(
