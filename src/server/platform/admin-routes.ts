@@ -34,7 +34,7 @@ export function registerEntityReader(entityType: string, reader: EntityReader): 
   entityReaders.set(entityType, reader);
 }
 
-export type NameResolver = (db: Db, ids: readonly string[]) => Promise<Map<string, string>>;
+export type NameResolver = (db: Db, ids: readonly string[]) => Promise<Map<string, { nameZh: string; nameEn: string | null }>>;
 
 async function listAudit(ctx: ServiceContext, q: ListAuditQuery, names: NameResolver, extra?: SQL): Promise<Page<AuditEntry>> {
   let after: SQL | undefined;
@@ -68,7 +68,8 @@ async function listAudit(ctx: ServiceContext, q: ListAuditQuery, names: NameReso
       id: r.id,
       at: r.at.toISOString(),
       actorId: r.actorId,
-      actorName: r.actorId ? (nameMap.get(r.actorId) ?? null) : null,
+      actorName: r.actorId ? (nameMap.get(r.actorId)?.nameZh ?? null) : null,
+      actorNameEn: r.actorId ? (nameMap.get(r.actorId)?.nameEn ?? null) : null,
       requestId: r.requestId,
       entityType: r.entityType,
       entityId: r.entityId,

@@ -6,7 +6,9 @@ export const AuditEntry = z.object({
   id: Id,
   at: Timestamp,
   actorId: Id.nullable(),
+  /** The actor's Chinese name, and English name when they have one (the UI picks by language). */
   actorName: z.string().nullable(),
+  actorNameEn: z.string().nullable(),
   requestId: z.string().nullable(),
   entityType: z.string(),
   entityId: Id,

@@ -630,7 +630,7 @@ async function ownerNames(db: Db, ids: readonly string[], nowMs = Date.now()): P
     const fresh = await getUserNames(db, missing);
     if (nameCache.size > 50_000) nameCache.clear();
     for (const id of missing) {
-      const name = fresh.get(id) ?? '';
+      const name = fresh.get(id)?.nameZh ?? '';
       nameCache.set(id, { at: nowMs, name });
       out.set(id, name);
     }

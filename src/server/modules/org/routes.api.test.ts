@@ -339,7 +339,7 @@ describe('audit log', () => {
     const res = await admin.get(`/api/v1/audit?entityType=user&entityId=${t.fixture.users.repB}`);
     expect(res.statusCode).toBe(200);
     const entry = res.json().items[0];
-    expect(entry).toMatchObject({ action: 'update', actorId: t.fixture.users.admin, actorName: '测试admin' });
+    expect(entry).toMatchObject({ action: 'update', actorId: t.fixture.users.admin, actorName: '测试admin', actorNameEn: 'Test admin' });
     expect(entry.changes.title).toEqual([before!['title'], '高级客户经理']);
     expect(entry.requestId).toBeTruthy();
     const rep = await t.as('repA');

@@ -539,13 +539,13 @@ export async function canReadUser(ctx: ServiceContext, id: string): Promise<bool
 }
 
 /** Names of users by id, for display columns of other modules (audit actor names). */
-export async function getUserNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+export async function getUserNames(db: Db, ids: readonly string[]): Promise<Map<string, { nameZh: string; nameEn: string | null }>> {
   if (ids.length === 0) return new Map();
-  const rows = await queryRows<{ id: string; name_zh: string }>(
+  const rows = await queryRows<{ id: string; name_zh: string; name_en: string | null }>(
     db,
-    sql`SELECT id, name_zh FROM users WHERE id = ANY(${`{${[...new Set(ids)].join(',')}}`}::uuid[])`,
+    sql`SELECT id, name_zh, name_en FROM users WHERE id = ANY(${`{${[...new Set(ids)].join(',')}}`}::uuid[])`,
   );
-  return new Map(rows.map((r) => [r.id, r.name_zh]));
+  return new Map(rows.map((r) => [r.id, { nameZh: r.name_zh, nameEn: r.name_en }]));
 }
 
 

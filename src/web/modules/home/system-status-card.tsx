@@ -6,6 +6,7 @@ import { Link } from 'react-router-dom';
 import { formatDateTime } from '../../i18n/date-format.ts';
 import { useLocale } from '../../i18n/use-locale.ts';
 import { useSession } from '../org/auth/use-session.ts';
+import { personName } from '../org/display-names.ts';
 import { actionLabel, entityTypeLabel } from '../platform/audit/audit-labels.ts';
 import { platformApi } from '../platform/platform-api.ts';
 
@@ -46,7 +47,8 @@ export function SystemStatusCard() {
           render={(e) => (
             <>
               <span>
-                {e.actorName ?? t('admin:audit.system')} · {actionLabel(e.action)} · {entityTypeLabel(e.entityType)}
+                {e.actorName ? personName({ nameZh: e.actorName, nameEn: e.actorNameEn }, locale) : t('admin:audit.system')} · {actionLabel(e.action)} ·{' '}
+                {entityTypeLabel(e.entityType)}
               </span>
               <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'nowrap' }}>
                 {formatDateTime(e.at, locale, user.timeZone)}

@@ -47,7 +47,7 @@ export function AuditTable({ entries, loading, showEntity = true }: { entries: A
       render: (_, e) =>
         e.actorId ? (
           <Link to={`/users/${e.actorId}`} data-testid="audit-actor">
-            {e.actorName ?? `${e.actorId.slice(0, 8)}…`}
+            {e.actorName ? personName({ nameZh: e.actorName, nameEn: e.actorNameEn }, locale) : `${e.actorId.slice(0, 8)}…`}
           </Link>
         ) : (
           <Typography.Text type="secondary">{t('audit.system')}</Typography.Text>
