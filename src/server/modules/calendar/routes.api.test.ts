@@ -217,6 +217,16 @@ describe('calendars: reads and writes by role', () => {
       { kind: 'holiday', date: '2026-12-31', version: 1 },
       { kind: 'makeup', date: '2026-12-27', version: 2 },
     ].sort((a, b) => a.date.localeCompare(b.date)));
+
+    // Removing it: a stale version is 409 and keeps the day; the right one removes it and bumps the calendar.
+    const dayUrl = `/api/v1/calendars/${cal.id}/makeup-days/${sat.json().makeUpDay.id}`;
+    expect((await admin.delete(`${dayUrl}?version=1`)).statusCode).toBe(409);
+    expect(await daysOf(cal.id)).toContainEqual({ kind: 'makeup', date: '2026-12-27', version: 2 });
+    const removed = await admin.delete(`${dayUrl}?version=2`);
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json()).toEqual({ makeUpDay: null, calendarVersion: 5 });
+    expect(await daysOf(cal.id)).toEqual([{ kind: 'holiday', date: '2026-12-31', version: 1 }]);
+    expect((await admin.delete(`${dayUrl}?version=2`)).statusCode).toBe(404);
   });
 
   it('creating is idempotent: the same Idempotency-Key replays, another body with it is 422', async () => {

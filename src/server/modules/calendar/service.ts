@@ -493,19 +493,32 @@ export async function updateHoliday(ctx: ServiceContext, calendarId: string, hol
   });
 }
 
-export async function deleteHoliday(ctx: ServiceContext, calendarId: string, holidayId: string, version: number): Promise<HolidayChange> {
+/** Remove one dated day (a holiday or a make-up day): checks, delete, calendar version, audit. */
+async function deleteDay(
+  ctx: ServiceContext,
+  calendarId: string,
+  dayId: string,
+  version: number,
+  kind: 'holiday' | 'makeUpDay',
+): Promise<number> {
   assertCan(ctx.actor, CalendarPermissions['calendar.write']);
   return withTx(ctx.db, async (tx) => {
     const before = await lockAndLoad(tx, calendarId);
-    const current = before.holidays.find((h) => h.id === holidayId);
-    if (!current) throw notFound('holiday');
+    const days = kind === 'holiday' ? before.holidays : before.makeUpDays;
+    const current = days.find((d) => d.id === dayId);
+    if (!current) throw notFound(kind === 'holiday' ? 'holiday' : 'make-up day');
     assertCalendarWrite(ctx, before.ownerUnitId);
     if (current.version !== version) throw versionConflict(current.version);
-    await tx.delete(calendarHolidays).where(eq(calendarHolidays.id, holidayId));
+    if (kind === 'holiday') await tx.delete(calendarHolidays).where(eq(calendarHolidays.id, dayId));
+    else await tx.delete(calendarMakeupDays).where(eq(calendarMakeupDays.id, dayId));
     const calendarVersion = await bumpCalendar(tx, ctx, calendarId);
-    await auditDay(tx, ctx, calendarId, 'holiday', 'delete', pickDay(current), null, [before.version, calendarVersion]);
-    return { holiday: null, calendarVersion };
+    await auditDay(tx, ctx, calendarId, kind, 'delete', pickDay(current), null, [before.version, calendarVersion]);
+    return calendarVersion;
   });
+}
+
+export async function deleteHoliday(ctx: ServiceContext, calendarId: string, holidayId: string, version: number): Promise<HolidayChange> {
+  return { holiday: null, calendarVersion: await deleteDay(ctx, calendarId, holidayId, version, 'holiday') };
 }
 
 export async function createMakeUpDay(ctx: ServiceContext, calendarId: string, body: MakeUpDayInput): Promise<MakeUpDayChange> {
@@ -560,18 +573,7 @@ export async function updateMakeUpDay(ctx: ServiceContext, calendarId: string, d
 }
 
 export async function deleteMakeUpDay(ctx: ServiceContext, calendarId: string, dayId: string, version: number): Promise<MakeUpDayChange> {
-  assertCan(ctx.actor, CalendarPermissions['calendar.write']);
-  return withTx(ctx.db, async (tx) => {
-    const before = await lockAndLoad(tx, calendarId);
-    const current = before.makeUpDays.find((m) => m.id === dayId);
-    if (!current) throw notFound('make-up day');
-    assertCalendarWrite(ctx, before.ownerUnitId);
-    if (current.version !== version) throw versionConflict(current.version);
-    await tx.delete(calendarMakeupDays).where(eq(calendarMakeupDays.id, dayId));
-    const calendarVersion = await bumpCalendar(tx, ctx, calendarId);
-    await auditDay(tx, ctx, calendarId, 'makeUpDay', 'delete', pickDay(current), null, [before.version, calendarVersion]);
-    return { makeUpDay: null, calendarVersion };
-  });
+  return { makeUpDay: null, calendarVersion: await deleteDay(ctx, calendarId, dayId, version, 'makeUpDay') };
 }
 
 // ---------------------------------------------------------------------------------------------
