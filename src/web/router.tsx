@@ -1,5 +1,7 @@
 import { lazy, Suspense, type ComponentType } from 'react';
-import { createBrowserRouter, type RouteObject } from 'react-router-dom';
+import { createBrowserRouter, Navigate, type RouteObject } from 'react-router-dom';
+import { accountsRoutes } from './modules/crm/accounts/accounts-routes.tsx';
+import { pipelineRoutes } from './modules/crm/pipeline/pipeline-routes.tsx';
 import { RequireSession } from './modules/org/auth/require-session.tsx';
 import { AppLayout } from './shell/app-layout.tsx';
 import { ComingSoonPage } from './shell/coming-soon-page.tsx';
@@ -51,6 +53,9 @@ const routes: RouteObject[] = [
       },
       { path: 'users/:id', element: <UserDetailPage /> },
       { path: 'calendars', element: <CalendarPage /> },
+      { path: 'crm', element: <Navigate to="/crm/accounts" replace /> },
+      ...accountsRoutes,
+      ...pipelineRoutes,
       {
         path: 'admin/audit',
         element: (

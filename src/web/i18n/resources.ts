@@ -2,13 +2,17 @@ import { sharedResources } from '../../shared/i18n/resources.ts';
 import enAdmin from './locales/en/admin.json';
 import enAuth from './locales/en/auth.json';
 import enCommon from './locales/en/common.json';
+import enCrm from './locales/en/crm.json';
 import enHome from './locales/en/home.json';
 import enOrg from './locales/en/org.json';
+import enPipeline from './locales/en/pipeline.json';
 import zhAdmin from './locales/zh-CN/admin.json';
 import zhAuth from './locales/zh-CN/auth.json';
 import zhCommon from './locales/zh-CN/common.json';
+import zhCrm from './locales/zh-CN/crm.json';
 import zhHome from './locales/zh-CN/home.json';
 import zhOrg from './locales/zh-CN/org.json';
+import zhPipeline from './locales/zh-CN/pipeline.json';
 
 /**
  * Every message catalogue of the web app: its own UI namespaces (src/web/i18n/locales/<lang>/) plus
@@ -16,8 +20,8 @@ import zhOrg from './locales/zh-CN/org.json';
  * a unit test checks the parity.
  */
 export const webResources = {
-  'zh-CN': { common: zhCommon, auth: zhAuth, org: zhOrg, admin: zhAdmin, home: zhHome, ...sharedResources['zh-CN'] },
-  en: { common: enCommon, auth: enAuth, org: enOrg, admin: enAdmin, home: enHome, ...sharedResources.en },
+  'zh-CN': { common: zhCommon, auth: zhAuth, org: zhOrg, admin: zhAdmin, home: zhHome, crm: zhCrm, pipeline: zhPipeline, ...sharedResources['zh-CN'] },
+  en: { common: enCommon, auth: enAuth, org: enOrg, admin: enAdmin, home: enHome, crm: enCrm, pipeline: enPipeline, ...sharedResources.en },
 } as const;
 
-export const NAMESPACES = ['common', 'auth', 'org', 'admin', 'home', 'errors', 'validation'] as const;
+export const NAMESPACES = ['common', 'auth', 'org', 'admin', 'home', 'crm', 'pipeline', 'errors', 'validation'] as const;

@@ -1,10 +1,15 @@
 import {
+  AlertOutlined,
   ApartmentOutlined,
+  BankOutlined,
   AuditOutlined,
   CalendarOutlined,
   CustomerServiceOutlined,
   FileTextOutlined,
+  FunnelPlotOutlined,
   HomeOutlined,
+  ImportOutlined,
+  LineChartOutlined,
   RocketOutlined,
   SendOutlined,
   SettingOutlined,
@@ -19,16 +24,24 @@ import type { ReactNode } from 'react';
 import type { Session } from '../modules/org/auth/use-session.ts';
 
 /** The business modules of the line; they arrive in later releases and are shown as not open yet. */
-export const UPCOMING_MODULES = ['crm', 'quotes', 'delivery', 'service', 'performance'] as const;
+export const UPCOMING_MODULES = ['quotes', 'delivery', 'service', 'performance'] as const;
 export type UpcomingModule = (typeof UPCOMING_MODULES)[number];
 
 const MODULE_ICONS: Record<UpcomingModule, ReactNode> = {
-  crm: <UserOutlined />,
   quotes: <FileTextOutlined />,
   delivery: <RocketOutlined />,
   service: <CustomerServiceOutlined />,
   performance: <TrophyOutlined />,
 };
+
+/** The CRM's pages, in the order of the side navigation. */
+const CRM_PAGES = [
+  { path: 'accounts', key: 'accounts', icon: <BankOutlined /> },
+  { path: 'pipeline', key: 'pipeline', icon: <FunnelPlotOutlined /> },
+  { path: 'forecast', key: 'forecast', icon: <LineChartOutlined /> },
+  { path: 'coverage-gaps', key: 'coverageGaps', icon: <AlertOutlined /> },
+  { path: 'import', key: 'import', icon: <ImportOutlined /> },
+] as const;
 
 type MenuItem = NonNullable<MenuProps['items']>[number];
 
@@ -55,6 +68,12 @@ export function navItems(t: TFunction, session: Session): MenuItem[] {
         { key: '/calendars', icon: <CalendarOutlined />, label: label('nav-calendars', t('nav.calendars')) },
       ],
     },
+    {
+      key: 'crm',
+      icon: <UserOutlined />,
+      label: label('nav-crm', t('nav.crm')),
+      children: CRM_PAGES.map((p) => ({ key: `/crm/${p.path}`, icon: p.icon, label: label(`nav-crm-${p.path}`, t(`nav.crmPages.${p.key}`)) })),
+    },
     ...UPCOMING_MODULES.map((m) => ({
       key: `/${m}`,
       icon: MODULE_ICONS[m],
@@ -78,12 +97,13 @@ export function navItems(t: TFunction, session: Session): MenuItem[] {
 /** The menu key to highlight for a path: the longest item key it starts with. */
 export function selectedNavKey(pathname: string): string {
   if (pathname === '/') return '/';
-  const keys = ['/org', '/users', '/calendars', '/admin/audit', '/admin/outbox', ...UPCOMING_MODULES.map((m) => `/${m}`)];
+  const keys = ['/org', '/users', '/calendars', '/admin/audit', '/admin/outbox', ...CRM_PAGES.map((p) => `/crm/${p.path}`), ...UPCOMING_MODULES.map((m) => `/${m}`)];
   return keys.filter((k) => pathname === k || pathname.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0] ?? '';
 }
 
 export function openNavGroup(pathname: string): string[] {
   if (pathname.startsWith('/admin')) return ['admin'];
+  if (pathname.startsWith('/crm')) return ['crm'];
   if (pathname.startsWith('/org') || pathname.startsWith('/users') || pathname.startsWith('/calendars')) return ['org'];
   return [];
 }
