@@ -1,3 +1,4 @@
+import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from './db.ts';
 import { newId } from './ids.ts';
 import { auditLog } from './schema.ts';
@@ -50,4 +51,16 @@ export async function writeAudit(tx: Tx, source: AuditSource, entries: AuditEntr
       changes: e.changes,
     })),
   );
+}
+
+/**
+ * writeAudit for a write that is one SQL statement: the audit row as a data-modifying CTE named
+ * `name`, to put in the caller's `WITH` (the row commits with the change or not at all). `changes`
+ * is SQL yielding jsonb and may read the CTEs named in `from` (e.g. a number the statement assigns).
+ */
+export function writeAuditSql(source: AuditSource, entry: Omit<AuditEntry, 'changes'> & { changes: SQL }, opts: { name: string; from?: SQL }): SQL {
+  return sql`${sql.raw(opts.name)} AS (
+      INSERT INTO audit_log (id, actor_id, request_id, entity_type, entity_id, action, changes)
+      SELECT ${newId()}::uuid, ${source.actorId}::uuid, ${source.requestId}::text, ${entry.entityType}, ${entry.entityId}::uuid, ${entry.action}, ${entry.changes}
+      ${opts.from ? sql`FROM ${opts.from}` : sql``})`;
 }

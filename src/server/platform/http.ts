@@ -48,6 +48,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   status?: 200 | 201 | 202 | 204;
   /** Creating POSTs: honour Idempotency-Key (replay on the same body, 422 on another). */
   idempotent?: boolean;
+  /** Largest request body in bytes, when the app default (1 MiB) is too small (file uploads). */
+  bodyLimit?: number;
   handler: (
     ctx: RouteContext,
     input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> },
@@ -115,6 +117,7 @@ export class ApiRouter {
     this.app.route({
       method: spec.method,
       url: spec.url,
+      ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       handler: async (req, reply) => {
         if (auth === 'required' && !req.auth) throw new AppError(PlatformErrors.unauthenticated);
         if (req.auth && !SAFE_METHODS.has(req.method) && req.auth.csrfToken !== undefined) {

@@ -60,4 +60,12 @@ describe('human numbers', () => {
     const [row] = await t.rows<{ last_value: number }>(sql`SELECT last_value FROM number_sequences WHERE prefix = 'Q' AND year = 2026`);
     expect(row!.last_value).toBe(3);
   });
+
+  it('pad to the width and grow past it rather than cut', async () => {
+    await t.rows(sql`INSERT INTO number_sequences (prefix, year, last_value) VALUES ('W', 2026, 998)`);
+    const taken = [];
+    for (let i = 0; i < 3; i++) taken.push(await withTx(t.database.db, (tx) => nextNumber(tx, 'W', 2026, 3)));
+    expect(taken).toEqual(['W-2026-999', 'W-2026-1000', 'W-2026-1001']);
+    expect(await withTx(t.database.db, (tx) => nextNumber(tx, 'W', 2027, 4))).toBe('W-2027-0001');
+  });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, createTestApp, sql } from '../testing/test-app.ts';
+import { writeAuditSql } from './audit.ts';
 import { withTx } from './db.ts';
-import { publishEvent, subscribe } from './outbox.ts';
+import { publishEvent, publishEventSql, subscribe } from './outbox.ts';
 
 const seen: string[] = [];
 let failuresLeft = 0;
@@ -53,6 +54,53 @@ describe('outbox', () => {
     ]);
     await t.app.outbox.drain();
     expect(seen.filter((s) => s === id)).toHaveLength(1);
+  });
+
+  it('an event and an audit row written as CTEs of one statement: delivered like publishEvent, gone with a failed statement', async () => {
+    const source = { actorId: t.fixture.users.repA, requestId: 'req-cte' };
+    const statement = (prefix: string, fail: boolean) => {
+      const event = publishEventSql(
+        source,
+        { type: 'test.pinged', aggregateType: 'test', aggregateId: t.fixture.users.repA, payload: sql`jsonb_build_object('n', n.last_value)` },
+        { name: 'ev', from: sql`n` },
+      );
+      const audit = writeAuditSql(
+        source,
+        { entityType: 'test', entityId: t.fixture.users.repA, action: 'ping', changes: sql`jsonb_build_object('n', jsonb_build_array(NULL, n.last_value))` },
+        { name: 'au', from: sql`n` },
+      );
+      return {
+        id: event.id,
+        run: () =>
+          t.database.db.execute(sql`WITH n AS (INSERT INTO number_sequences (prefix, year, last_value) VALUES (${prefix}, 1, 41) RETURNING last_value),
+                ${event.ctes}, ${audit}
+                SELECT ${fail ? sql`1 / 0` : sql`1`} AS ok FROM n`),
+      };
+    };
+    const failing = statement('cte-fail', true);
+    await expect(failing.run()).rejects.toThrow();
+    expect(await t.rows(sql`SELECT 1 FROM outbox_events WHERE id = ${failing.id}`)).toHaveLength(0);
+    expect(await t.rows(sql`SELECT 1 FROM audit_log WHERE request_id = 'req-cte'`)).toHaveLength(0);
+    expect(await t.rows(sql`SELECT 1 FROM number_sequences WHERE prefix = 'cte-fail'`)).toHaveLength(0);
+
+    const ok = statement('cte-ok', false);
+    await ok.run();
+    const [event] = await t.rows<{ type: string; payload: unknown; actor_id: string; request_id: string }>(
+      sql`SELECT type, payload, actor_id, request_id FROM outbox_events WHERE id = ${ok.id}`,
+    );
+    expect(event).toEqual({ type: 'test.pinged', payload: { n: 41 }, actor_id: t.fixture.users.repA, request_id: 'req-cte' });
+    const [audit] = await t.rows<{ entity_type: string; action: string; changes: unknown; actor_id: string }>(
+      sql`SELECT entity_type, action, changes, actor_id FROM audit_log WHERE request_id = 'req-cte'`,
+    );
+    expect(audit).toEqual({ entity_type: 'test', action: 'ping', changes: { n: [null, 41] }, actor_id: t.fixture.users.repA });
+    // One delivery per subscribed handler, as publishEvent writes them; the dispatcher delivers it.
+    await t.app.outbox.drain();
+    expect(seen.filter((s) => s === ok.id)).toHaveLength(1);
+    const states = await t.rows<{ handler: string; status: string }>(sql`SELECT handler, status FROM outbox_deliveries WHERE event_id = ${ok.id} ORDER BY handler`);
+    expect(states).toEqual([
+      { handler: 'test.flaky', status: 'delivered' },
+      { handler: 'test.record_ping', status: 'delivered' },
+    ]);
   });
 
   it('a failing handler is retried with backoff, its error visible to admins, without holding back the others', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Tx } from './db.ts';
 import { newId } from './ids.ts';
@@ -77,6 +77,33 @@ export async function publishEvent(
     await tx.insert(outboxDeliveries).values(subs.map((s) => ({ eventId: id, handler: s.name })));
   }
   return id;
+}
+
+/**
+ * publishEvent for a write that is one SQL statement: the event and its deliveries as two
+ * data-modifying CTEs (`<name>` and `<name>_deliveries`) to put in the caller's `WITH`. A statement
+ * commits or fails as a whole, so the event is written with its change or not at all, as with
+ * publishEvent in a transaction, without the BEGIN/COMMIT round trips. `payload` is SQL yielding
+ * jsonb and may read the statement's other CTEs named in `from` (e.g. a number the statement assigns).
+ */
+export function publishEventSql(
+  source: { actorId: string | null; requestId: string | null },
+  event: Omit<NewEvent, 'payload'> & { payload: SQL },
+  opts: { name: string; from?: SQL },
+): { id: string; ctes: SQL } {
+  const id = newId();
+  const handlers = (subscriptions.get(event.type) ?? []).map((s) => s.name);
+  const name = sql.raw(opts.name);
+  const deliveries = sql.raw(`${opts.name}_deliveries`);
+  const ctes = sql`${name} AS (
+      INSERT INTO outbox_events (id, type, aggregate_type, aggregate_id, payload, actor_id, request_id)
+      SELECT ${id}::uuid, ${event.type}, ${event.aggregateType}, ${event.aggregateId}::uuid, ${event.payload}, ${source.actorId}::uuid, ${source.requestId}::text
+      ${opts.from ? sql`FROM ${opts.from}` : sql``}
+      RETURNING id),
+    ${deliveries} AS (
+      INSERT INTO outbox_deliveries (event_id, handler)
+      SELECT ${name}.id, h.handler FROM ${name}, unnest(${`{${handlers.map((h) => JSON.stringify(h)).join(',')}}`}::text[]) AS h(handler))`;
+  return { id, ctes };
 }
 
 const MAX_ATTEMPTS = 10;

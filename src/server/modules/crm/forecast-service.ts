@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { type Currency, Dec, Money } from '../../../shared/money.ts';
+import { Dec, Money } from '../../../shared/money.ts';
 import { assertCan, scopeFor } from '../../platform/access.ts';
 import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
@@ -12,12 +12,14 @@ import { opportunityReadFilter, unitsWithinScope } from './crm-access.ts';
 import {
   type FiscalCalendar,
   type FiscalPeriod,
-  type ForecastDeal,
+  type ForecastSum,
+  ScaledDecimal,
   type ForecastFigures,
   diffForecastFigures,
   getFiscalPeriodByKey,
   pickComparisonSubmission,
-  rollupForecast,
+  type ExactTotals,
+  rollupForecastSumsExact,
 } from './forecast.ts';
 import type {
   CreateForecastSubmissionBody,
@@ -55,12 +57,6 @@ const byChineseName = new Intl.Collator('zh-CN');
 const cny = (amount: string | Dec) => Money.of(new Dec(amount), COMPANY_CURRENCY);
 /** Company money on the wire, rounded half-up to fen (Dec rounds half-up). */
 const out = (m: Money) => ({ amount: m.amount.toFixed(2), currency: COMPANY_CURRENCY });
-/**
- * Amounts have 2 decimals and probabilities are whole percents, so every exact weighted sum has at
- * most 4 decimals: a rolled-up weighted figure is rounded to 4 places first, which removes the
- * 40-digit division error of group probabilities, then to fen for display.
- */
-const outWeighted = (m: Money) => ({ amount: m.amount.toDecimalPlaces(4).toFixed(2), currency: COMPANY_CURRENCY });
 
 async function pipelineFor(ctx: ServiceContext, pipelineId: string | undefined): Promise<LoadedPipeline> {
   const all = await loadPipelines(ctx.db);
@@ -192,22 +188,16 @@ async function computeForecast(ctx: ServiceContext, periodKey: string, unitId: s
   // Sum the groups per (unit, category) and per (rep, category) first: the unit rollup then walks
   // ~200 sums up the chart instead of 3,000 groups, and the rep lines are one-step rollups. The
   // category of each combination comes from pipeline.ts (memoized: a handful of combinations).
-  interface Acc {
-    n: number;
-    amount: Dec;
-    weightedX100: Dec;
-  }
-  const byUnit = new Map<string, Acc>();
-  const byRep = new Map<string, Acc>();
+  // Sums are exact scaled integers (amounts have 2 decimals; Σ amount × percent too), added in place.
+  type Sum = ForecastSum & { amount: ScaledDecimal; weightedX100: ScaledDecimal };
+  const byUnit = new Map<string, Sum>();
+  const byRep = new Map<string, Sum>();
   const repUnit = new Map<string, string>();
   const categoryOf = new Map<string, ForecastCategory>();
-  const add = (into: Map<string, Acc>, key: string, n: number, amount: Dec, weightedX100: Dec) => {
-    const acc = into.get(key);
-    if (acc) {
-      acc.n += n;
-      acc.amount = acc.amount.plus(amount);
-      acc.weightedX100 = acc.weightedX100.plus(weightedX100);
-    } else into.set(key, { n, amount, weightedX100 });
+  const sumsOf = (into: Map<string, Sum>, key: string, category: ForecastCategory, path: () => readonly string[]) => {
+    let s = into.get(key);
+    if (!s) into.set(key, (s = { count: 0, amount: new ScaledDecimal(), weightedX100: new ScaledDecimal(), category, ownerUnitPath: path() }));
+    return s;
   };
   for (const r of rows) {
     const combo = `${r.pipeline_id}|${r.stage_key}|${r.category_default}|${r.category_override ?? ''}`;
@@ -218,40 +208,27 @@ async function computeForecast(ctx: ServiceContext, periodKey: string, unitId: s
       category = effectiveForecastCategory({ stageKind: kind, stageDefault: r.category_default, override: r.category_override });
       categoryOf.set(combo, category);
     }
-    const amount = new Dec(r.amount);
-    const weightedX100 = new Dec(r.weighted_x100);
-    add(byUnit, `${r.unit_id}|${category}`, r.n, amount, weightedX100);
-    add(byRep, `${r.owner_id}|${category}`, r.n, amount, weightedX100);
-    if (!repUnit.has(r.owner_id)) repUnit.set(r.owner_id, r.unit_id);
+    const unitId = r.unit_id;
+    const ownerId = r.owner_id;
+    const amount = ScaledDecimal.of(r.amount);
+    const weightedX100 = ScaledDecimal.of(r.weighted_x100);
+    for (const s of [sumsOf(byUnit, `${unitId}|${category}`, category, () => pathOf(unitId)), sumsOf(byRep, `${ownerId}|${category}`, category, () => [ownerId])]) {
+      s.count += r.n;
+      s.amount.addSum(amount);
+      s.weightedX100.addSum(weightedX100);
+    }
+    if (!repUnit.has(ownerId)) repUnit.set(ownerId, unitId);
   }
-
-  // Each sum enters rollupForecast as one deal at its amount-weighted probability (Σ amount × p ÷
-  // Σ amount), so amount × probability ÷ 100 gives back its exact weighted sum (to 40 digits; see
-  // outWeighted). rollupForecast counts its inputs, which are sums here: the deal counts are added
-  // up the same paths alongside.
-  const counts = new Map<string, Record<ForecastCategory, number>>();
-  const toDeals = (sums: Map<string, Acc>, pathOfKey: (id: string) => string[]): ForecastDeal[] =>
-    [...sums].map(([key, acc]) => {
-      const [id, category] = key.split('|') as [string, ForecastCategory];
-      const ownerUnitPath = pathOfKey(id);
-      for (const node of ownerUnitPath) {
-        let c = counts.get(node);
-        if (!c) counts.set(node, (c = Object.fromEntries(FORECAST_CATEGORIES.map((k) => [k, 0])) as Record<ForecastCategory, number>));
-        c[category] += acc.n;
-      }
-      const probability = acc.amount.isZero() ? '0' : acc.weightedX100.dividedBy(acc.amount).toString();
-      return { amount: Money.of(acc.amount, COMPANY_CURRENCY), probability, category, ownerUnitPath };
-    });
-  const unitRollup = rollupForecast(toDeals(byUnit, pathOf), { currency: COMPANY_CURRENCY as Currency });
-  const repRollup = rollupForecast(toDeals(byRep, (id) => [id]), { currency: COMPANY_CURRENCY as Currency });
-  const rollup = { units: new Map([...unitRollup.units, ...repRollup.units]) };
+  // Exact totals, formatted straight from the scaled integers (half-up to fen): no Decimal per figure.
+  const rollup = { units: new Map([...rollupForecastSumsExact([...byUnit.values()]), ...rollupForecastSumsExact([...byRep.values()])]) };
   const reps = await getUserBriefs(ctx.db, [...repUnit.keys()]);
 
-  const emptyCounts = Object.fromEntries(FORECAST_CATEGORIES.map((k) => [k, 0])) as Record<ForecastCategory, number>;
   const line = (id: string, level: ForecastLine['level'], nameZh: string, nameEn: string | null, parentId: string | null): ForecastLine => {
     const u = rollup.units.get(id);
-    const c = counts.get(id) ?? emptyCounts;
-    const aw = (t: { amount: Money; weighted: Money } | undefined) => ({ amount: out(t?.amount ?? zero()), weighted: outWeighted(t?.weighted ?? zero()) });
+    const aw = (t: ExactTotals | undefined) => ({
+      amount: { amount: t ? t.amount.toFixed(2) : '0.00', currency: COMPANY_CURRENCY },
+      weighted: { amount: t ? t.weightedX100.toFixed(2, 2) : '0.00', currency: COMPANY_CURRENCY },
+    });
     return {
       id,
       level,
@@ -259,7 +236,7 @@ async function computeForecast(ctx: ServiceContext, periodKey: string, unitId: s
       nameEn,
       parentId,
       byCategory: Object.fromEntries(
-        FORECAST_CATEGORIES.map((k) => [k, { count: c[k], ...aw(u?.byCategory[k]) }]),
+        FORECAST_CATEGORIES.map((k) => [k, { count: u?.byCategory[k].count ?? 0, ...aw(u?.byCategory[k]) }]),
       ) as ForecastLine['byCategory'],
       cumulative: {
         closed: aw(u?.cumulative.closed),

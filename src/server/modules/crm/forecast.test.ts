@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Money } from '../../../shared/money.ts';
+import { Dec, Money } from '../../../shared/money.ts';
 import {
   ForecastError,
   applySubmission,
@@ -9,7 +9,9 @@ import {
   getFiscalPeriodByKey,
   listPeriods,
   pickComparisonSubmission,
+  ScaledDecimal,
   rollupForecast,
+  rollupForecastSums,
   toForecastFigures,
   type FiscalPeriodOptions,
   type ForecastDeal,
@@ -232,6 +234,108 @@ describe('rollupForecast', () => {
           for (const c of FORECAST_CATEGORIES) expect(u.byCategory[c].weighted.equals(rb.get(id)!.byCategory[c].weighted)).toBe(true);
         }
       }),
+    );
+  });
+});
+
+describe('rollupForecastSums', () => {
+  const T1 = ['T1', 'D1', 'C'];
+  const T2 = ['T2', 'D1', 'C'];
+  const str = (t: { count: number; amount: Money; weighted: Money }) => [t.count, t.amount.toFixedString(), t.weighted.toFixedString()];
+
+  it('worked example: sums made in SQL roll up like their deals, counts included', () => {
+    const { units } = rollupForecastSums(
+      [
+        // two commit deals of T1: 100000.00 at 60 % and 33333.33 at 33 % → Σ amount × p = 6000000 + 1099999.89
+        { count: 2, amount: '133333.33', weightedX100: '7099999.89', category: 'commit', ownerUnitPath: T1 },
+        { count: 1, amount: '200000.00', weightedX100: '20000000.00', category: 'closed', ownerUnitPath: T2 },
+        { count: 3, amount: '0.10', weightedX100: '0.50', category: 'pipeline', ownerUnitPath: ['D1', 'D1', 'C'] },
+      ],
+      { currency: 'CNY' },
+    );
+    expect(str(units.get('T1')!.byCategory.commit)).toEqual([2, '133333.33', '70999.9989']);
+    expect(str(units.get('D1')!.byCategory.pipeline)).toEqual([3, '0.10', '0.005']);
+    const c = units.get('C')!;
+    expect(str(c.cumulative.commit)).toEqual([3, '333333.33', '270999.9989']);
+    expect(str(c.cumulative.openPipeline)).toEqual([5, '133333.43', '71000.0039']);
+  });
+
+  it('refuses malformed sums', () => {
+    const ok = { count: 1, amount: '1.00', weightedX100: '50.00', category: 'commit' as const, ownerUnitPath: ['T'] };
+    expect(codeOf(() => rollupForecastSums([ok], { currency: 'CNY' }))).toBeUndefined();
+    for (const bad of [{ amount: '1e3' }, { weightedX100: ' 1' }, { count: -1 }, { count: 1.5 }, { ownerUnitPath: [] }, { category: 'maybe' }]) {
+      expect(codeOf(() => rollupForecastSums([{ ...ok, ...bad } as never], { currency: 'CNY' }))).toBe('crm.invalid_forecast_deal');
+    }
+  });
+
+  const dealArb = fc.record({
+    amount: fc.bigInt({ min: 0n, max: 10n ** 13n }).map((n) => Money.of((n / 100n).toString() + '.' + (n % 100n).toString().padStart(2, '0'), 'CNY')),
+    probability: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constantFrom('12.5', '0.25', '99.999')),
+    category: fc.constantFrom(...FORECAST_CATEGORIES),
+    ownerUnitPath: fc.constantFrom(T1, T2, ['D1', 'C'], ['C']),
+  });
+
+  it('property: summing deals per path and category first gives exactly what rolling up each deal gives', () => {
+    fc.assert(
+      fc.property(fc.array(dealArb, { maxLength: 40 }), (deals) => {
+        const byKey = new Map<string, { count: number; amount: ScaledDecimal; weightedX100: ScaledDecimal; category: (typeof deals)[number]['category']; ownerUnitPath: string[] }>();
+        for (const d of deals) {
+          const key = `${d.ownerUnitPath.join('/')}|${d.category}`;
+          let s = byKey.get(key);
+          if (!s) byKey.set(key, (s = { count: 0, amount: new ScaledDecimal(), weightedX100: new ScaledDecimal(), category: d.category, ownerUnitPath: d.ownerUnitPath }));
+          s.count += 1;
+          s.amount.add(d.amount.amount.toFixed());
+          s.weightedX100.add(d.amount.amount.times(d.probability).toFixed());
+        }
+        const fromDeals = rollupForecast(deals, { currency: 'CNY' }).units;
+        const fromSums = rollupForecastSums([...byKey.values()], { currency: 'CNY' }).units;
+        expect([...fromSums.keys()].sort()).toEqual([...fromDeals.keys()].sort());
+        for (const [id, u] of fromDeals) {
+          for (const c of FORECAST_CATEGORIES) expect(str(fromSums.get(id)!.byCategory[c])).toEqual(str(u.byCategory[c]));
+          for (const k of ['closed', 'commit', 'bestCase', 'openPipeline'] as const) expect(str(fromSums.get(id)!.cumulative[k])).toEqual(str(u.cumulative[k]));
+        }
+      }),
+    );
+  });
+});
+
+describe('ScaledDecimal', () => {
+  it('formats like Decimal: half-up away from zero, to any number of places, shifted', () => {
+    const cases: [string, number, number, string][] = [
+      ['1.005', 2, 0, '1.01'],
+      ['-1.005', 2, 0, '-1.01'],
+      ['-0.004', 2, 0, '0.00'],
+      ['7099999.89', 2, 2, '71000.00'],
+      ['50', 2, 2, '0.50'],
+      ['0.5', 0, 0, '1'],
+      ['12', 3, 0, '12.000'],
+    ];
+    for (const [value, places, shift, expected] of cases) expect(ScaledDecimal.of(value).toFixed(places, shift)).toBe(expected);
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 2 }), (n, scale, places, shift) => {
+        const value = new Dec(n.toString()).dividedBy(new Dec(10).pow(scale)).toFixed();
+        const expected = new Dec(value).dividedBy(new Dec(10).pow(shift)).toFixed(places);
+        // Dec prints a negative zero as "-0.00"; a sum rounded to nothing is plain zero.
+        expect(ScaledDecimal.of(value).toFixed(places, shift)).toBe(expected.replace(/^-(0\.?0*)$/, '$1'));
+      }),
+    );
+  });
+
+  it('adds decimal strings of any scale and sign exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: 0, max: 6 })), { maxLength: 30 }),
+        (parts) => {
+          const values = parts.map(([n, scale]) => new Dec(n.toString()).dividedBy(new Dec(10).pow(scale)).toFixed());
+          const sum = new ScaledDecimal();
+          const half = new ScaledDecimal();
+          values.forEach((v, i) => (i % 2 === 0 ? sum : half).add(v));
+          sum.add(half);
+          const expected = values.reduce((acc, v) => acc.plus(v), new Dec(0));
+          expect(sum.toDec().equals(expected)).toBe(true);
+          expect(sum.toDec(2).equals(expected.dividedBy(100))).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -3,7 +3,7 @@
  * submitted forecasts. Pure: dates are `YYYY-MM-DD` calendar dates in the company's time zone
  * (the caller converts instants with shared/dates.ts localDate), money is exact.
  */
-import { type Currency, Dec, Money } from '../../../shared/money.ts';
+import { type Currency, DECIMAL_PATTERN, Dec, Money } from '../../../shared/money.ts';
 import { FORECAST_CATEGORIES, type ForecastCategory } from './pipeline.ts';
 
 export type ForecastErrorCode =
@@ -194,15 +194,162 @@ function toProbability(p: number | string, index: number): Dec {
   return dec;
 }
 
-function emptyTotals(currency: Currency): ForecastTotals {
-  return { count: 0, amount: Money.zero(currency), weighted: Money.zero(currency) };
+/**
+ * An exact running sum of decimals as a scaled integer (value = units ÷ 10^scale), added to in
+ * place: a rollup adds thousands of figures up the chart, and a Decimal per addition (plus a Money
+ * around it) was most of a forecast request's time. The scale grows to the most decimals seen.
+ */
+export class ScaledDecimal {
+  units = 0n;
+  scale = 0;
+
+  /** Adds a plain decimal string (DECIMAL_PATTERN) or another sum. */
+  add(value: string | ScaledDecimal): void {
+    if (typeof value !== 'string') return this.addSum(value);
+    const neg = value.startsWith('-');
+    const digits = neg ? value.slice(1) : value;
+    const dot = digits.indexOf('.');
+    const frac = dot < 0 ? '' : digits.slice(dot + 1);
+    if (frac.length > this.scale) {
+      this.units *= 10n ** BigInt(frac.length - this.scale);
+      this.scale = frac.length;
+    }
+    const whole = dot < 0 ? digits : digits.slice(0, dot);
+    const n = BigInt(whole + frac.padEnd(this.scale, '0'));
+    this.units += neg ? -n : n;
+  }
+
+  addSum(other: ScaledDecimal): void {
+    if (other.scale > this.scale) {
+      this.units *= 10n ** BigInt(other.scale - this.scale);
+      this.scale = other.scale;
+    }
+    this.units += other.units * 10n ** BigInt(this.scale - other.scale);
+  }
+
+  /** A sum holding one plain decimal string (DECIMAL_PATTERN): parse once, add to several sums. */
+  static of(value: string): ScaledDecimal {
+    const d = new ScaledDecimal();
+    d.add(value);
+    return d;
+  }
+
+  /**
+   * The value ÷ 10^shift rounded half-up (away from zero, as Dec rounds) to `places` decimals, as a
+   * plain string: what `toDec(shift).toFixed(places)` gives, without a Decimal.
+   */
+  toFixed(places: number, shift = 0): string {
+    const scale = this.scale + shift;
+    const neg = this.units < 0n;
+    let abs = neg ? -this.units : this.units;
+    if (scale > places) {
+      const d = 10n ** BigInt(scale - places);
+      const q = abs / d;
+      abs = 2n * (abs % d) >= d ? q + 1n : q;
+    } else abs *= 10n ** BigInt(places - scale);
+    const digits = abs.toString().padStart(places + 1, '0');
+    const text = places === 0 ? digits : `${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+    return neg && abs !== 0n ? `-${text}` : text;
+  }
+
+  /** The exact value ÷ 10^shift as a Decimal (shift 2: a sum of amount × percent is the weighted amount). */
+  toDec(shift = 0): Dec {
+    const scale = this.scale + shift;
+    const neg = this.units < 0n;
+    const digits = (neg ? -this.units : this.units).toString().padStart(scale + 1, '0');
+    const text = scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+    return new Dec(neg ? `-${text}` : text);
+  }
 }
 
-function addTotals(...parts: ForecastTotals[]): ForecastTotals {
-  return parts.slice(1).reduce(
-    (acc, t) => ({ count: acc.count + t.count, amount: acc.amount.plus(t.amount), weighted: acc.weighted.plus(t.weighted) }),
-    parts[0]!,
-  );
+/** Exact running totals of a unit and category (or a cumulative view). */
+export interface ExactTotals {
+  count: number;
+  amount: ScaledDecimal;
+  /** Σ amount × probability: ÷ 100 (shift 2) is the weighted amount. */
+  weightedX100: ScaledDecimal;
+}
+
+export interface ExactUnitForecast {
+  byCategory: Record<ForecastCategory, ExactTotals>;
+  cumulative: { closed: ExactTotals; commit: ExactTotals; bestCase: ExactTotals; openPipeline: ExactTotals };
+}
+
+function newTotals(): ExactTotals {
+  return { count: 0, amount: new ScaledDecimal(), weightedX100: new ScaledDecimal() };
+}
+
+function sumTotals(...parts: ExactTotals[]): ExactTotals {
+  const sum = newTotals();
+  for (const p of parts) {
+    sum.count += p.count;
+    sum.amount.addSum(p.amount);
+    sum.weightedX100.addSum(p.weightedX100);
+  }
+  return sum;
+}
+
+/** Sums per unit and category, each input added once to every distinct unit on its path. */
+function rollupExact(
+  inputs: Iterable<{ count: number; amount: string | ScaledDecimal; weightedX100: string | ScaledDecimal; category: ForecastCategory; ownerUnitPath: readonly string[] }>,
+): Map<string, ExactUnitForecast> {
+  const acc = new Map<string, Record<ForecastCategory, ExactTotals>>();
+  for (const input of inputs) {
+    const path = input.ownerUnitPath;
+    for (let i = 0; i < path.length; i++) {
+      const unitId = path[i]!;
+      if (path.indexOf(unitId) !== i) continue; // a unit repeated in a path counts the input once
+      let unit = acc.get(unitId);
+      if (!unit) {
+        unit = Object.fromEntries(FORECAST_CATEGORIES.map((c) => [c, newTotals()])) as Record<ForecastCategory, ExactTotals>;
+        acc.set(unitId, unit);
+      }
+      const t = unit[input.category];
+      t.count += input.count;
+      t.amount.add(input.amount);
+      t.weightedX100.add(input.weightedX100);
+    }
+  }
+  const units = new Map<string, ExactUnitForecast>();
+  for (const [unitId, c] of acc) {
+    units.set(unitId, {
+      byCategory: c,
+      cumulative: {
+        closed: c.closed,
+        commit: sumTotals(c.closed, c.commit),
+        bestCase: sumTotals(c.closed, c.commit, c.best_case),
+        openPipeline: sumTotals(c.pipeline, c.best_case, c.commit),
+      },
+    });
+  }
+  return units;
+}
+
+function toMoneyRollup(exact: Map<string, ExactUnitForecast>, currency: Currency): ForecastRollup {
+  const money = (t: ExactTotals): ForecastTotals => ({
+    count: t.count,
+    amount: Money.of(t.amount.toDec(), currency),
+    weighted: Money.of(t.weightedX100.toDec(2), currency),
+  });
+  const units = new Map<string, UnitForecast>();
+  for (const [unitId, u] of exact) {
+    const byCategory = Object.fromEntries(FORECAST_CATEGORIES.map((k) => [k, money(u.byCategory[k])])) as Record<ForecastCategory, ForecastTotals>;
+    units.set(unitId, {
+      unitId,
+      byCategory,
+      cumulative: {
+        closed: byCategory.closed,
+        commit: money(u.cumulative.commit),
+        bestCase: money(u.cumulative.bestCase),
+        openPipeline: money(u.cumulative.openPipeline),
+      },
+    });
+  }
+  return { currency, units };
+}
+
+function assertCategory(category: string, index: number): void {
+  if (!(FORECAST_CATEGORIES as readonly string[]).includes(category)) throw new ForecastError('crm.invalid_forecast_deal', { index, field: 'category' });
 }
 
 /**
@@ -212,41 +359,57 @@ function addTotals(...parts: ForecastTotals[]): ForecastTotals {
  */
 export function rollupForecast(deals: readonly ForecastDeal[], options: { currency: Currency }): ForecastRollup {
   const { currency } = options;
-  const acc = new Map<string, Record<ForecastCategory, ForecastTotals>>();
-  deals.forEach((deal, index) => {
+  const inputs = deals.map((deal, index) => {
     if (deal.amount.currency !== currency) {
       throw new ForecastError('crm.forecast_mixed_currency', { index, expected: currency, actual: deal.amount.currency });
     }
-    if (!(FORECAST_CATEGORIES as readonly string[]).includes(deal.category)) {
-      throw new ForecastError('crm.invalid_forecast_deal', { index, field: 'category' });
-    }
+    assertCategory(deal.category, index);
     if (deal.ownerUnitPath.length === 0) throw new ForecastError('crm.invalid_forecast_deal', { index, field: 'ownerUnitPath' });
-    const weighted = deal.amount.times(toProbability(deal.probability, index)).dividedBy(100);
-    for (const unitId of new Set(deal.ownerUnitPath)) {
-      let unit = acc.get(unitId);
-      if (!unit) {
-        unit = Object.fromEntries(FORECAST_CATEGORIES.map((c) => [c, emptyTotals(currency)])) as Record<ForecastCategory, ForecastTotals>;
-        acc.set(unitId, unit);
-      }
-      const t = unit[deal.category];
-      unit[deal.category] = { count: t.count + 1, amount: t.amount.plus(deal.amount), weighted: t.weighted.plus(weighted) };
-    }
+    const amount = deal.amount.amount;
+    return {
+      count: 1,
+      amount: amount.toFixed(),
+      weightedX100: amount.times(toProbability(deal.probability, index)).toFixed(),
+      category: deal.category,
+      ownerUnitPath: deal.ownerUnitPath,
+    };
   });
-  const units = new Map<string, UnitForecast>();
-  for (const [unitId, c] of acc) {
-    const commit = addTotals(c.closed, c.commit);
-    units.set(unitId, {
-      unitId,
-      byCategory: c,
-      cumulative: {
-        closed: c.closed,
-        commit,
-        bestCase: addTotals(commit, c.best_case),
-        openPipeline: addTotals(c.pipeline, c.best_case, c.commit),
-      },
-    });
-  }
-  return { currency, units };
+  return toMoneyRollup(rollupExact(inputs), currency);
+}
+
+/** Sums already made (in SQL) of deals of one category, to be rolled up a path like single deals. */
+export interface ForecastSum {
+  /** How many deals the sum holds. */
+  count: number;
+  /** Σ amount in the rollup's currency: a plain decimal string (as PostgreSQL prints a numeric) or a running sum. */
+  amount: string | ScaledDecimal;
+  /** Σ amount × probability (in percent), likewise: ÷ 100 is the weighted amount. */
+  weightedX100: string | ScaledDecimal;
+  category: ForecastCategory;
+  ownerUnitPath: readonly string[];
+}
+
+/**
+ * rollupForecast for sums of deals (e.g. per rep and category from a GROUP BY): the same totals as
+ * rolling up the deals one by one, counts included, exact, without a probability per sum.
+ */
+export function rollupForecastSums(sums: readonly ForecastSum[], options: { currency: Currency }): ForecastRollup {
+  return toMoneyRollup(rollupForecastSumsExact(sums), options.currency);
+}
+
+/**
+ * rollupForecastSums with the totals left exact (scaled integers), for a caller that only formats
+ * them (ScaledDecimal.toFixed): no Decimal or Money per figure. Keyed by unit id like the rollup.
+ */
+export function rollupForecastSumsExact(sums: readonly ForecastSum[]): Map<string, ExactUnitForecast> {
+  sums.forEach((s, index) => {
+    assertCategory(s.category, index);
+    if (s.ownerUnitPath.length === 0) throw new ForecastError('crm.invalid_forecast_deal', { index, field: 'ownerUnitPath' });
+    if (!Number.isInteger(s.count) || s.count < 0) throw new ForecastError('crm.invalid_forecast_deal', { index, field: 'count' });
+    if (typeof s.amount === 'string' && !DECIMAL_PATTERN.test(s.amount)) throw new ForecastError('crm.invalid_forecast_deal', { index, field: 'amount' });
+    if (typeof s.weightedX100 === 'string' && !DECIMAL_PATTERN.test(s.weightedX100)) throw new ForecastError('crm.invalid_forecast_deal', { index, field: 'weightedX100' });
+  });
+  return rollupExact(sums);
 }
 
 // ── Submissions ─────────────────────────────────────────────────────────────────────────────────

@@ -2,18 +2,21 @@ import { and, asc, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Page } from '../../../shared/api.ts';
 import { CURRENCIES, type Currency, DECIMAL_PATTERN, Dec, Money } from '../../../shared/money.ts';
 import { assertCan, whereAll } from '../../platform/access.ts';
-import { diffRecords, writeAudit } from '../../platform/audit.ts';
+import { diffRecords, writeAudit, writeAuditSql } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { type Db, type DbOrTx, type Tx, queryRows, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, notFound, versionConflict } from '../../platform/errors.ts';
 import { UUID_PATTERN, newId } from '../../platform/ids.ts';
-import { nextNumber } from '../../platform/numbers.ts';
-import { publishEvent } from '../../platform/outbox.ts';
+import { nextNumberSql } from '../../platform/numbers.ts';
+import { publishEvent, publishEventSql } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../platform/pagination.ts';
 import { currencyRates } from '../../platform/schema.ts';
 import { COMPANY_TIME_ZONE, escapeLike, getSubtreeUnitIds, getUserBriefs, getUserNames } from '../org/service.ts';
 import { AccountErrors } from './account-errors.ts';
 import { assertCanWrite, getVisibleAccount, opportunityReadFilter, unitsWithinScope } from './crm-access.ts';
+import type { CustomFieldFilterParam } from './custom-field-contract.ts';
+import { type CustomFieldSortSql, customFieldListSql, customSortAfter, customSortOrder } from './custom-field-query.ts';
+import { resolveCustomValues } from './custom-field-service.ts';
 import type {
   ChangeStageBody,
   CreateOpportunityBody,
@@ -115,6 +118,7 @@ interface OpportunityRecord {
   lossReason: string | null;
   closedAt: string | null;
   productInterest: string[];
+  custom: Record<string, unknown>;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -167,6 +171,7 @@ export function toOpportunity(
     lossReason: r.lossReason,
     closedAt: r.closedAt,
     productInterest: r.productInterest,
+    custom: r.custom,
     version: r.version,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -289,7 +294,13 @@ async function publishStageChanged(tx: Tx, ctx: ServiceContext, record: Opportun
     type: 'opportunity.stage_changed',
     aggregateType: 'opportunity',
     aggregateId: record.id,
-    payload: {
+    payload: stageChangedPayload(ctx, record, change),
+  });
+}
+
+/** The payload of `opportunity.stage_changed`. */
+function stageChangedPayload(ctx: ServiceContext, record: OpportunityRecord, change: StageChange): Record<string, unknown> {
+  return {
       opportunityId: record.id,
       number: record.number,
       accountId: record.accountId,
@@ -305,8 +316,7 @@ async function publishStageChanged(tx: Tx, ctx: ServiceContext, record: Opportun
       expectedCloseDate: record.expectedCloseDate,
       closedAt: record.closedAt,
       changedAt: ctx.now.toISOString(),
-    },
-  });
+  };
 }
 
 /** Contact roles in id order, as loadContacts reads them (uuid order is the hex text's order). */
@@ -354,46 +364,93 @@ export async function createOpportunity(ctx: ServiceContext, body: CreateOpportu
   const amountCompany = toCompanyAmount(amount, fxRate);
   const contactList = body.contacts ?? [];
   await assertContactsOfAccount(ctx.db, account.id, contactList);
+  const custom = await resolveCustomValues(ctx.db, 'opportunity', body.custom, null);
 
-  // The deal's number is reserved in a transaction of its own, once every check has passed. The
-  // counter row is locked until its transaction ends; inside the create transaction it would be held
-  // across five round trips, and every create in the company would queue behind it (measured: ~250
-  // creates/s, the backends waiting on that one row). The price: a create that fails after this point
-  // leaves a gap in the OPP numbers, which unlike invoice numbers carry no meaning.
-  const number = await withTx(ctx.db, (tx) => nextNumber(tx, 'OPP', yearOf(today)));
-  const record = await withTx(ctx.db, async (tx) => {
-    const id = newId();
-    const now = ctx.now.toISOString();
-    const [inserted] = await queryRows<RecordRow>(
-      tx,
-      sql`WITH o AS (
-            INSERT INTO crm_opportunities (id, number, name, account_id, owner_id, unit_id, pipeline_id, stage_key, stage_entered_at,
-              amount, currency, amount_company, fx_rate, expected_close_date, probability, forecast_category_default,
-              forecast_category_override, next_step, competitors, source, loss_reason, closed_at, product_interest, created_at, updated_at)
-            VALUES (${id}, ${number}, ${body.name}, ${account.id}, ${owner.id}, ${owner.unitId}, ${pipeline.row.id}, ${stageKey}, ${now},
-              ${amount.amount.toFixed(2)}, ${amount.currency}, ${amountCompany.amount.toFixed(2)}, ${fxRate}, ${body.expectedCloseDate},
-              ${probability}, ${stage.forecastCategory}, ${override}, ${body.nextStep ?? null}, ${toPgTextArray(body.competitors ?? [])}::text[],
-              ${body.source ?? null}, ${body.lossReason ?? null}, ${stage.kind === 'open' ? null : now}, ${toPgTextArray(body.productInterest ?? [])}::text[],
-              ${now}, ${now})
-            RETURNING *),
-          h AS (
-            INSERT INTO crm_stage_history (id, opportunity_id, from_stage, to_stage, changed_at, changed_by, amount_company)
-            SELECT ${newId()}::uuid, o.id, NULL, o.stage_key, o.stage_entered_at, ${ctx.actor.userId}::uuid, o.amount_company FROM o)
-          SELECT ${recordColumns} FROM o`,
-    );
-    const created = recordFromRow(inserted!);
-    if (contactList.length > 0) {
-      await tx.insert(opportunityContacts).values(contactList.map((c) => ({ opportunityId: id, contactId: c.contactId, role: c.role })));
-    }
-    await publishStageChanged(tx, ctx, created, { from: null, to: stageKey, kind: stage.kind });
-    await writeAudit(tx, source(ctx), {
-      entityType: 'opportunity',
-      entityId: id,
-      action: 'create',
-      changes: { ...diffRecords(null, { ...created }), ...(contactList.length > 0 ? { contacts: [null, contactList] } : {}) },
-    });
-    return created;
-  });
+  // One statement writes the deal: its number (from the counter), the deal, its first history row,
+  // its contacts, the outbox event and the audit row, as data-modifying CTEs. A statement commits or
+  // fails as a whole, so this is the create's transaction — without BEGIN/COMMIT and five more round
+  // trips, and with the counter row locked only while the statement runs (inside a multi-statement
+  // transaction it was held across five round trips and every create queued on it: decision 0008).
+  // The deal is built here as the table will hold it, so the event and the audit row need nothing
+  // back from the database but the number, which the statement splices in.
+  const id = newId();
+  const now = ctx.now.toISOString();
+  const created: OpportunityRecord = {
+    id,
+    number: '',
+    name: body.name,
+    accountId: account.id,
+    ownerId: owner.id,
+    unitId: owner.unitId,
+    pipelineId: pipeline.row.id,
+    stageKey,
+    stageEnteredAt: now,
+    amount: amount.amount.toFixed(2),
+    currency: amount.currency,
+    amountCompany: amountCompany.amount.toFixed(2),
+    fxRate: new Dec(fxRate).toFixed(10),
+    expectedCloseDate: body.expectedCloseDate,
+    probability,
+    forecastCategoryDefault: stage.forecastCategory,
+    forecastCategoryOverride: override,
+    nextStep: body.nextStep ?? null,
+    competitors: body.competitors ?? [],
+    source: body.source ?? null,
+    lossReason: body.lossReason ?? null,
+    closedAt: stage.kind === 'open' ? null : now,
+    productInterest: body.productInterest ?? [],
+    custom,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const from = sql`o`;
+  const event = publishEventSql(
+    source(ctx),
+    {
+      type: 'opportunity.stage_changed',
+      aggregateType: 'opportunity',
+      aggregateId: id,
+      payload: sql`jsonb_set(${JSON.stringify(stageChangedPayload(ctx, created, { from: null, to: stageKey, kind: stage.kind }))}::jsonb, '{number}', to_jsonb(o.number))`,
+    },
+    { name: 'ev', from },
+  );
+  const changes = { ...diffRecords(null, { ...created }), ...(contactList.length > 0 ? { contacts: [null, contactList] } : {}) };
+  const audit = writeAuditSql(
+    source(ctx),
+    { entityType: 'opportunity', entityId: id, action: 'create', changes: sql`jsonb_set(${JSON.stringify(changes)}::jsonb, '{number}', jsonb_build_array(NULL, o.number))` },
+    { name: 'au', from },
+  );
+  const contactsCte =
+    contactList.length > 0
+      ? sql`, c AS (
+            INSERT INTO crm_opportunity_contacts (opportunity_id, contact_id, role)
+            SELECT o.id, c.contact_id, c.role
+              FROM o, unnest(${toPgTextArray(contactList.map((c) => c.contactId))}::uuid[], ${toPgTextArray(contactList.map((c) => c.role))}::text[]) AS c(contact_id, role))`
+      : sql``;
+  const [inserted] = await queryRows<{ number: string }>(
+    ctx.db,
+    sql`WITH n AS (${nextNumberSql('OPP', yearOf(today))}),
+        o AS (
+          INSERT INTO crm_opportunities (id, number, name, account_id, owner_id, unit_id, pipeline_id, stage_key, stage_entered_at,
+            amount, currency, amount_company, fx_rate, expected_close_date, probability, forecast_category_default,
+            forecast_category_override, next_step, competitors, source, loss_reason, closed_at, product_interest, custom, created_at, updated_at)
+          SELECT ${id}::uuid, n.number, ${created.name}::text, ${created.accountId}::uuid, ${created.ownerId}::uuid, ${created.unitId}::uuid,
+            ${created.pipelineId}::uuid, ${stageKey}::text, ${now}::timestamptz, ${created.amount}::numeric, ${created.currency}::text,
+            ${created.amountCompany}::numeric, ${created.fxRate}::numeric, ${created.expectedCloseDate}::date, ${probability}::int,
+            ${created.forecastCategoryDefault}::text, ${override}::text, ${created.nextStep}::text, ${toPgTextArray(created.competitors)}::text[],
+            ${created.source}::text, ${created.lossReason}::text, ${created.closedAt}::timestamptz, ${toPgTextArray(created.productInterest)}::text[],
+            ${JSON.stringify(custom)}::jsonb, ${now}::timestamptz, ${now}::timestamptz
+            FROM n
+          RETURNING id, number, stage_key, stage_entered_at, amount_company),
+        h AS (
+          INSERT INTO crm_stage_history (id, opportunity_id, from_stage, to_stage, changed_at, changed_by, amount_company)
+          SELECT ${newId()}::uuid, o.id, NULL, o.stage_key, o.stage_entered_at, ${ctx.actor.userId}::uuid, o.amount_company FROM o)${contactsCte},
+        ${event.ctes},
+        ${audit}
+        SELECT o.number FROM o`,
+  );
+  const record: OpportunityRecord = { ...created, number: inserted!.number };
   return { ...toOpportunity(record, account.nameZh, owner.nameZh, def), contacts: sortContacts(contactList) };
 }
 
@@ -495,7 +552,13 @@ export async function listConditions(
   );
 }
 
-export async function listOpportunities(ctx: ServiceContext, q: ListOpportunitiesQuery): Promise<Page<Opportunity>> {
+export async function listOpportunities(
+  ctx: ServiceContext,
+  query: Omit<ListOpportunitiesQuery, 'sort'> & { sort?: string; customFilters?: CustomFieldFilterParam[] },
+): Promise<Page<Opportunity>> {
+  const custom = await customFieldListSql(ctx.db, 'opportunity', '"crm_opportunities"."custom"', query.customFilters, query.sort);
+  if (custom.sort) return listOpportunitiesByCustomField(ctx, query, custom.where, custom.sort);
+  const q = { ...query, sort: (query.sort ?? '-amount') as ListOpportunitiesQuery['sort'] };
   const descending = q.sort.startsWith('-');
   const key = q.sort.replace(/^-/, '') as keyof typeof SORTS;
   const sort = SORTS[key];
@@ -511,7 +574,7 @@ export async function listOpportunities(ctx: ServiceContext, q: ListOpportunitie
       ? sql`(${sort.column}, ${opportunities.id}) < (${value}, ${id}::uuid)`
       : sql`(${sort.column}, ${opportunities.id}) > (${value}, ${id}::uuid)`;
   }
-  const where = whereAll(await listConditions(ctx, q), after);
+  const where = whereAll(await listConditions(ctx, q), custom.where, after);
   const dir = sql.raw(descending ? 'DESC' : 'ASC');
   // Ids first (an index-only scan of a covering index in sort order, decision 0008), then the page's
   // rows by key. Plain SQL with text and ISO instants: the same values on both drivers, and no ORM
@@ -541,6 +604,51 @@ export async function listOpportunities(ctx: ServiceContext, q: ListOpportunitie
   );
 }
 
+/**
+ * The list sorted by a custom field (decision 0010): the same page-of-ids-first shape, on the
+ * field's expression, deals without a value last in both directions.
+ */
+async function listOpportunitiesByCustomField(
+  ctx: ServiceContext,
+  q: Omit<ListOpportunitiesQuery, 'sort'> & { sort?: string },
+  customWhere: SQL | undefined,
+  sort: CustomFieldSortSql,
+): Promise<Page<Opportunity>> {
+  const cursorKey = q.sort ?? '';
+  let after: SQL | undefined;
+  if (q.cursor) {
+    const [v, id] = decodeCursor(cursorKey, q.cursor, 2);
+    if ((v !== null && typeof v !== 'string') || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
+      throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
+    }
+    after = customSortAfter(sort, sql`${opportunities.id}`, v, id);
+  }
+  const where = whereAll(await listConditions(ctx, q), customWhere, after);
+  const dir = sql.raw(sort.descending ? 'DESC' : 'ASC');
+  const [rows, pipelinesById] = await Promise.all([
+    queryRows<RecordRow & { account_name: string; page_key: string | null }>(
+      ctx.db,
+      sql`SELECT ${recordColumns}, a.name_zh AS account_name, page.page_key::text AS page_key
+            FROM (SELECT ${opportunities.id} AS page_id, ${sort.expression} AS page_key
+                    FROM ${opportunities}
+                   WHERE ${where ?? sql`true`}
+                   ORDER BY ${customSortOrder(sort, sql`${opportunities.id}`)}
+                   LIMIT ${q.limit + 1}) page
+            JOIN crm_opportunities o ON o.id = page.page_id
+            JOIN crm_accounts a ON a.id = o.account_id
+           ORDER BY page.page_key ${dir} NULLS LAST, page.page_id ${dir}`,
+    ),
+    loadPipelines(ctx.db),
+  ]);
+  const names = await ownerNames(ctx.db, rows.map((r) => r.owner_id));
+  return toPage(
+    rows,
+    q.limit,
+    (r) => toOpportunity(recordFromRow(r), r.account_name, names.get(r.owner_id) ?? '', pipelinesById.get(r.pipeline_id)?.definition),
+    (r) => encodeCursor(cursorKey, [r.page_key, r.id]),
+  );
+}
+
 const iso = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 /** A deal's columns as text and ISO instants, the same on both drivers (`o` is the deal's alias). */
@@ -548,7 +656,7 @@ const recordColumns = sql`o.id, o.number, o.name, o.account_id, o.owner_id, o.un
   ${iso('o.stage_entered_at')} AS stage_entered_at, o.amount::text AS amount, o.currency, o.amount_company::text AS amount_company,
   o.fx_rate::text AS fx_rate, o.expected_close_date::text AS expected_close_date, o.probability, o.forecast_category_default,
   o.forecast_category_override, o.next_step, o.competitors, o.source, o.loss_reason, ${iso('o.closed_at')} AS closed_at,
-  o.product_interest, o.version, ${iso('o.created_at')} AS created_at, ${iso('o.updated_at')} AS updated_at`;
+  o.product_interest, o.custom, o.version, ${iso('o.created_at')} AS created_at, ${iso('o.updated_at')} AS updated_at`;
 
 interface RecordRow {
   id: string;
@@ -574,6 +682,7 @@ interface RecordRow {
   loss_reason: string | null;
   closed_at: string | null;
   product_interest: string[];
+  custom: Record<string, unknown>;
   version: number;
   created_at: string;
   updated_at: string;
@@ -604,6 +713,7 @@ function recordFromRow(r: RecordRow): OpportunityRecord {
     lossReason: r.loss_reason,
     closedAt: r.closed_at,
     productInterest: r.product_interest,
+    custom: r.custom,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -691,6 +801,7 @@ export async function updateOpportunity(
     });
   }
   const name = owner ? owner.nameZh : await ownerName(ctx.db, before.ownerId);
+  const custom = body.custom !== undefined ? await resolveCustomValues(ctx.db, 'opportunity', body.custom, before.custom) : undefined;
 
   const closing = stageChanged && stage.kind !== 'open';
   const reopening = stageChanged && stage.kind === 'open' && fromKind !== 'open';
@@ -712,6 +823,7 @@ export async function updateOpportunity(
         ...(body.competitors !== undefined ? { competitors: body.competitors } : {}),
         ...(body.source !== undefined ? { source: body.source } : {}),
         ...(body.productInterest !== undefined ? { productInterest: body.productInterest } : {}),
+        ...(custom !== undefined ? { custom } : {}),
         version: before.version + 1,
         updatedAt: ctx.now,
       })

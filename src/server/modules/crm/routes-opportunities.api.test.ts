@@ -95,6 +95,21 @@ describe('opportunities: create', () => {
     expect(s.audit).toHaveLength(1);
     expect(s.audit[0]).toMatchObject({ action: 'create', actor_id: t.fixture.users.repA, entity_type: 'opportunity' });
     expect(s.roles).toEqual([{ opportunity_id: deal.id, contact_id: contactOfA, role: 'decision_maker' }]);
+    // The answer, the event and the audit row carry the deal as stored, number included.
+    const read = await (await t.as('repA')).get(`/api/v1/crm/opportunities/${deal.id}`);
+    expect(read.json()).toEqual(deal);
+    expect(s.row).toMatchObject({ number: deal.number, amount: '1000.00', fx_rate: '1.0000000000', competitors: ['华为'], product_interest: ['YL-DATA'] });
+    expect((s.events[0] as { payload: Record<string, unknown> }).payload).toMatchObject({ opportunityId: deal.id, number: deal.number });
+    const changes = (s.audit[0] as { changes: Record<string, [unknown, unknown]> }).changes;
+    expect(changes).toMatchObject({
+      number: [null, deal.number],
+      name: [null, deal.name],
+      amount: [null, '1000.00'],
+      fxRate: [null, '1.0000000000'],
+      stageKey: [null, 'qualification'],
+      competitors: [null, ['华为']],
+      contacts: [null, [{ contactId: contactOfA, role: 'decision_maker' }]],
+    });
     // Numbers follow each other.
     const next = await created('repA');
     expect(Number(next.number.slice(-6))).toBe(Number(deal.number.slice(-6)) + 1);
@@ -371,6 +386,30 @@ describe('stages', () => {
     const clear = await rep.patch(`/api/v1/crm/opportunities/${deal.id}`, { version: 2, lossReason: null });
     expect(clear.statusCode).toBe(422);
     expect(clear.json().code).toBe('crm.loss_reason_required');
+  });
+
+  it('a create that fails at its last write leaves nothing: no deal, history, event, audit row, nor a used number', async () => {
+    const first = await created('repA', { name: '编号之前' });
+    const counts = async () => ({
+      deals: await count('crm_opportunities'),
+      history: await count('crm_stage_history'),
+      events: (await t.rows(sql`SELECT 1 FROM outbox_events WHERE aggregate_type = 'opportunity'`)).length,
+      audit: (await t.rows(sql`SELECT 1 FROM audit_log WHERE entity_type = 'opportunity'`)).length,
+    });
+    const before = await counts();
+    // Refuse the audit row of the next create (the statement's last write).
+    await t.rows(sql.raw(`CREATE OR REPLACE FUNCTION test_fail_create_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.entity_type = 'opportunity' AND NEW.action = 'create' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$`));
+    await t.rows(sql.raw(`CREATE TRIGGER test_fail_create_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION test_fail_create_audit()`));
+    try {
+      expect((await create('repA', { name: '失败的商机' })).statusCode).toBe(500);
+    } finally {
+      await t.rows(sql.raw(`DROP TRIGGER test_fail_create_audit ON audit_log`));
+    }
+    expect(await counts()).toEqual(before);
+    // The failed create used no number: the next one follows the last success.
+    const next = await created('repA', { name: '编号之后' });
+    expect(Number(next.number.slice(-6))).toBe(Number(first.number.slice(-6)) + 1);
   });
 
   it('a failing write leaves neither the history row nor the event (one transaction)', async () => {
