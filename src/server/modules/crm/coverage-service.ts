@@ -23,6 +23,7 @@ import type {
 } from './account-contract.ts';
 import { AccountErrors } from './account-errors.ts';
 import { assertAccountWritable, auditSource } from './account-service.ts';
+import { lastTouchOf } from './activity-service.ts';
 import { accountReadFilter, getVisibleAccount } from './crm-access.ts';
 import {
   type ContactNode,
@@ -149,6 +150,8 @@ export async function createCoverage(ctx: ServiceContext, accountId: string, bod
           userId: body.userId,
           relationshipRole: body.relationshipRole,
           strength: body.strength,
+          // Last touch is computed from activities: a new link starts with the ones already logged.
+          lastTouchAt: await lastTouchOf(tx, body.contactId, body.userId),
           createdAt: ctx.now,
           updatedAt: ctx.now,
         })
