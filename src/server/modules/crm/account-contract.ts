@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Email, Id, PageQuery, Phone, QueryBool, Timestamp, Version, pageSchema } from '../../../shared/api.ts';
 import { MoneySchema } from '../../../shared/money.ts';
 import { CONTACT_LEVELS, CONTACT_STATUSES, SENIORITIES } from './coverage.ts';
+import { CustomValuesBody } from './custom-field-contract.ts';
 
 /**
  * The API of accounts, customer groups, account teams, contacts and the relationship map, shared
@@ -159,6 +160,8 @@ export const CreateAccountBody = z.strictObject({
   ownerId: accountFields.ownerId.optional(),
   tags: accountFields.tags.default([]),
   notes: accountFields.notes.optional(),
+  /** Custom-field values by key (custom-field-contract.ts). */
+  custom: CustomValuesBody.optional(),
   /** Create even though accounts with a similar name exist (after a 409 crm.similar_account). */
   confirmSimilar: z.boolean().optional(),
 });
@@ -183,6 +186,8 @@ export const UpdateAccountBody = z.strictObject({
   ownerId: accountFields.ownerId.optional(),
   tags: accountFields.tags.optional(),
   notes: accountFields.notes.nullable().optional(),
+  /** The fields sent replace their values (null clears); fields not sent keep theirs. */
+  custom: CustomValuesBody.optional(),
   confirmSimilar: z.boolean().optional(),
 });
 export type UpdateAccountBody = z.infer<typeof UpdateAccountBody>;
@@ -353,6 +358,7 @@ export const CreateContactBody = z.strictObject({
   wechatId: WechatId.optional(),
   influence: Influence.default('neutral'),
   status: ContactStatus.default('active'),
+  custom: CustomValuesBody.optional(),
 });
 export type CreateContactBody = z.infer<typeof CreateContactBody>;
 
@@ -368,6 +374,7 @@ export const UpdateContactBody = z.strictObject({
   wechatId: WechatId.nullable().optional(),
   influence: Influence.optional(),
   status: ContactStatus.optional(),
+  custom: CustomValuesBody.optional(),
 });
 export type UpdateContactBody = z.infer<typeof UpdateContactBody>;
 

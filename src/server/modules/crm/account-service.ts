@@ -6,7 +6,7 @@ import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { type DbOrTx, type Tx, queryRows, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, forbidden, notFound, versionConflict } from '../../platform/errors.ts';
-import { newId } from '../../platform/ids.ts';
+import { UUID_PATTERN, newId } from '../../platform/ids.ts';
 import { publishEvent } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import { COMPANY_TIME_ZONE, escapeLike, getSubtreeUnitIds, getUserBriefs } from '../org/service.ts';
@@ -29,6 +29,9 @@ import { AccountErrors } from './account-errors.ts';
 import { buildVisibleTree, type TreeNode } from './account-hierarchy.ts';
 import { SIMILAR_NAME_THRESHOLD, accountNameKeySql, normalizeAccountName } from './account-names.ts';
 import { accountReadFilter, assertCanWrite, forgetTeamAccounts, getVisibleAccount, opportunityReadFilter } from './crm-access.ts';
+import type { CustomFieldFilterParam } from './custom-field-contract.ts';
+import { customFieldListSql, customSortAfter, customSortOrder } from './custom-field-query.ts';
+import { resolveCustomValues } from './custom-field-service.ts';
 import { CrmPermissions } from './permissions.ts';
 import { validateRegion } from './region.ts';
 import { accountTeam, accounts, customerGroups } from './schema.ts';
@@ -119,16 +122,28 @@ const SORT_COLUMNS = { name: accounts.nameZh, createdAt: accounts.createdAt } as
  * owners' names. Filters are those the indexes of crm_accounts serve (see schema.ts and the
  * proposal for the low-cardinality ones).
  */
-export async function listAccounts(ctx: ServiceContext, q: ListAccountsQuery): Promise<Page<Account>> {
+export async function listAccounts(
+  ctx: ServiceContext,
+  query: Omit<ListAccountsQuery, 'sort'> & { sort?: string; customFilters?: CustomFieldFilterParam[] },
+): Promise<Page<Account>> {
+  const q = { ...query, sort: query.sort ?? 'name' };
   const scope = await accountReadFilter(ctx);
+  const custom = await customFieldListSql(ctx.db, 'account', '"crm_accounts"."custom"', q.customFilters, q.sort);
   const descending = q.sort.startsWith('-');
   const key = q.sort.replace(/^-/, '') as keyof typeof SORT_COLUMNS;
   const col = SORT_COLUMNS[key];
   let after: SQL | undefined;
   if (q.cursor) {
     const [v, id] = decodeCursor(q.sort, q.cursor, 2);
-    const value = key === 'createdAt' ? sql`${String(v)}::timestamptz` : sql`${String(v)}`;
-    after = descending ? sql`(${col}, ${accounts.id}) < (${value}, ${String(id)})` : sql`(${col}, ${accounts.id}) > (${value}, ${String(id)})`;
+    if (custom.sort) {
+      if ((v !== null && typeof v !== 'string') || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
+        throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
+      }
+      after = customSortAfter(custom.sort, sql`${accounts.id}`, v, id);
+    } else {
+      const value = key === 'createdAt' ? sql`${String(v)}::timestamptz` : sql`${String(v)}`;
+      after = descending ? sql`(${col}, ${accounts.id}) < (${value}, ${String(id)})` : sql`(${col}, ${accounts.id}) > (${value}, ${String(id)})`;
+    }
   }
   let unitFilter: SQL | undefined;
   if (q.unitId) {
@@ -144,7 +159,11 @@ export async function listAccounts(ctx: ServiceContext, q: ListAccountsQuery): P
     search = code.ok ? sql`(${byName} OR ${accounts.uscc} = ${code.code})` : byName;
   }
   const rows = await ctx.db
-    .select({ account: accounts, createdAtCursor: timestampCursorValue(accounts.createdAt) })
+    .select({
+      account: accounts,
+      createdAtCursor: timestampCursorValue(accounts.createdAt),
+      customCursor: custom.sort ? sql<string | null>`${custom.sort.expression}::text` : sql<null>`NULL`,
+    })
     .from(accounts)
     .where(
       whereAll(
@@ -160,10 +179,15 @@ export async function listAccounts(ctx: ServiceContext, q: ListAccountsQuery): P
         q.provinceCode ? eq(accounts.provinceCode, q.provinceCode) : undefined,
         q.tag ? sql`${accounts.tags} @> ARRAY[${q.tag}]::text[]` : undefined,
         search,
+        custom.where,
         after,
       ),
     )
-    .orderBy(descending ? desc(col) : asc(col), descending ? desc(accounts.id) : asc(accounts.id))
+    .orderBy(
+      ...(custom.sort
+        ? [customSortOrder(custom.sort, sql`${accounts.id}`)]
+        : [descending ? desc(col) : asc(col), descending ? desc(accounts.id) : asc(accounts.id)]),
+    )
     .limit(q.limit + 1);
   const names = await ownerNames(
     ctx.db,
@@ -173,7 +197,7 @@ export async function listAccounts(ctx: ServiceContext, q: ListAccountsQuery): P
     rows,
     q.limit,
     (r) => toAccount(r.account, names),
-    (r) => encodeCursor(q.sort, [key === 'createdAt' ? r.createdAtCursor : r.account.nameZh, r.account.id]),
+    (r) => encodeCursor(q.sort, [custom.sort ? r.customCursor : key === 'createdAt' ? r.createdAtCursor : r.account.nameZh, r.account.id]),
   );
 }
 
@@ -351,6 +375,7 @@ export async function createAccount(ctx: ServiceContext, body: CreateAccountBody
       await assertCustomerGroup(tx, body.customerGroupId);
       if (uscc) await assertNoDuplicateUscc(tx, uscc, null);
       if (!body.confirmSimilar) await assertNotSimilar(tx, body.nameZh, null);
+      const custom = await resolveCustomValues(tx, 'account', body.custom, null);
       const [row] = await tx
         .insert(accounts)
         .values({
@@ -373,6 +398,7 @@ export async function createAccount(ctx: ServiceContext, body: CreateAccountBody
           unitId,
           tags: [...new Set(body.tags)],
           notes: body.notes ?? null,
+          custom,
           createdAt: ctx.now,
           updatedAt: ctx.now,
         })
@@ -427,6 +453,7 @@ export async function updateAccount(ctx: ServiceContext, id: string, body: Updat
         // A rename that only changes spelling (width, spaces) of the same name is no new duplicate.
         if (normalizeAccountName(body.nameZh) !== normalizeAccountName(before.nameZh)) await assertNotSimilar(tx, body.nameZh, id);
       }
+      const custom = body.custom !== undefined ? await resolveCustomValues(tx, 'account', body.custom, before.custom) : undefined;
       const [after] = await tx
         .update(accounts)
         .set({
@@ -448,6 +475,7 @@ export async function updateAccount(ctx: ServiceContext, id: string, body: Updat
           unitId,
           ...(body.tags !== undefined ? { tags: [...new Set(body.tags)] } : {}),
           ...(body.notes !== undefined ? { notes: body.notes } : {}),
+          ...(custom !== undefined ? { custom } : {}),
           version: before.version + 1,
           updatedAt: ctx.now,
         })
@@ -795,5 +823,54 @@ export async function getGroupRollup(ctx: ServiceContext, accountId: string): Pr
     openRequirements: null,
     openTickets: null,
     notes: { ...NOT_YET_NOTE },
+  };
+}
+
+// ── For pricing ─────────────────────────────────────────────────────────────────────────────────
+
+/** What pricing needs to know about a customer: its parent chain (contracted prices and account rules are inherited down it) and its segment. */
+export interface AccountPricingProfile {
+  id: string;
+  /** Parent accounts, nearest first (not including the account). */
+  parentAccountIds: string[];
+  /** The account's customer group and its ancestors, nearest first. */
+  customerGroupAncestors: string[];
+  kind: string;
+  /** Province code (GB/T 2260), '' when unknown. */
+  region: string;
+  custom: Record<string, unknown>;
+}
+
+/** The account (404 outside the actor's reach) with its parent chain and customer-group chain, two short recursive queries. */
+export async function getAccountPricingProfile(ctx: ServiceContext, accountId: string): Promise<AccountPricingProfile> {
+  const row = await getVisibleAccount(ctx, accountId);
+  const parents = await queryRows<{ id: string }>(
+    ctx.db,
+    sql`WITH RECURSIVE up(id, parent_id, depth) AS (
+          SELECT a.id, a.parent_id, 0 FROM crm_accounts a WHERE a.id = ${accountId}
+          UNION ALL
+          SELECT a.id, a.parent_id, up.depth + 1 FROM crm_accounts a JOIN up ON a.id = up.parent_id WHERE up.depth < ${MAX_GROUP_DEPTH * 4}
+        )
+        SELECT id FROM up WHERE depth > 0 ORDER BY depth`,
+  );
+  const groups = row.customerGroupId
+    ? await queryRows<{ id: string }>(
+        ctx.db,
+        sql`WITH RECURSIVE up(id, parent_id, depth) AS (
+              SELECT g.id, g.parent_id, 0 FROM crm_customer_groups g WHERE g.id = ${row.customerGroupId}
+              UNION ALL
+              SELECT g.id, g.parent_id, up.depth + 1 FROM crm_customer_groups g JOIN up ON g.id = up.parent_id WHERE up.depth < 32
+            )
+            SELECT id FROM up ORDER BY depth`,
+      )
+    : [];
+  const seen = new Set<string>([accountId]);
+  return {
+    id: row.id,
+    parentAccountIds: parents.map((p) => p.id).filter((id) => (seen.has(id) ? false : (seen.add(id), true))),
+    customerGroupAncestors: [...new Set(groups.map((g) => g.id))],
+    kind: row.kind,
+    region: row.provinceCode ?? '',
+    custom: row.custom,
   };
 }

@@ -5,7 +5,7 @@ import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { type Tx, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, notFound, versionConflict } from '../../platform/errors.ts';
-import { newId } from '../../platform/ids.ts';
+import { UUID_PATTERN, newId } from '../../platform/ids.ts';
 import { publishEvent } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../platform/pagination.ts';
 import { escapeLike } from '../org/service.ts';
@@ -14,6 +14,9 @@ import { AccountErrors } from './account-errors.ts';
 import { assertAccountWritable, auditSource } from './account-service.ts';
 import { accountReadFilter, getVisibleAccount } from './crm-access.ts';
 import { wouldCreateContactCycle } from './coverage.ts';
+import type { CustomFieldFilterParam } from './custom-field-contract.ts';
+import { customFieldListSql, customSortAfter, customSortOrder } from './custom-field-query.ts';
+import { resolveCustomValues } from './custom-field-service.ts';
 import { accounts, contacts } from './schema.ts';
 
 /**
@@ -74,16 +77,32 @@ export async function canReadContact(ctx: ServiceContext, id: string): Promise<b
   }
 }
 
-/** An account's contacts by level (decision first), then name; cursor-paginated. */
-export async function listContacts(ctx: ServiceContext, accountId: string, q: ListContactsQuery): Promise<Page<Contact>> {
+/** An account's contacts by level (decision first), then name, or by a custom field; cursor-paginated. */
+export async function listContacts(
+  ctx: ServiceContext,
+  accountId: string,
+  q: ListContactsQuery & { sort?: string; customFilters?: CustomFieldFilterParam[] },
+): Promise<Page<Contact>> {
   await getVisibleAccount(ctx, accountId);
+  const custom = await customFieldListSql(ctx.db, 'contact', '"crm_contacts"."custom"', q.customFilters, q.sort);
+  const cursorSort = custom.sort ? `contacts:${q.sort}` : 'contacts';
   let after: SQL | undefined;
-  if (q.cursor) {
+  if (q.cursor && custom.sort) {
+    const [v, id] = decodeCursor(cursorSort, q.cursor, 2);
+    if ((v !== null && typeof v !== 'string') || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
+      throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
+    }
+    after = customSortAfter(custom.sort, sql`${contacts.id}`, v, id);
+  } else if (q.cursor) {
     const [rank, name, id] = decodeCursor('contacts', q.cursor, 3);
     after = sql`(${LEVEL_RANK}, ${contacts.name}, ${contacts.id}) > (${Number(rank)}, ${String(name)}, ${String(id)})`;
   }
   const rows = await ctx.db
-    .select({ contact: contacts, rank: LEVEL_RANK })
+    .select({
+      contact: contacts,
+      rank: LEVEL_RANK,
+      customCursor: custom.sort ? sql<string | null>`${custom.sort.expression}::text` : sql<null>`NULL`,
+    })
     .from(contacts)
     .where(
       whereAll(
@@ -91,16 +110,20 @@ export async function listContacts(ctx: ServiceContext, accountId: string, q: Li
         q.level ? eq(contacts.level, q.level) : undefined,
         q.status ? eq(contacts.status, q.status) : undefined,
         q.q ? sql`${contacts.name} ILIKE ${`%${escapeLike(q.q)}%`}` : undefined,
+        custom.where,
         after,
       ),
     )
-    .orderBy(LEVEL_RANK, contacts.name, contacts.id)
+    .orderBy(...(custom.sort ? [customSortOrder(custom.sort, sql`${contacts.id}`)] : [LEVEL_RANK, contacts.name, contacts.id]))
     .limit(q.limit + 1);
   return toPage(
     rows,
     q.limit,
     (r) => toContact(r.contact),
-    (r) => encodeCursor('contacts', [Number(r.rank), r.contact.name, r.contact.id]),
+    (r) =>
+      custom.sort
+        ? encodeCursor(cursorSort, [r.customCursor, r.contact.id])
+        : encodeCursor('contacts', [Number(r.rank), r.contact.name, r.contact.id]),
   );
 }
 
@@ -138,6 +161,7 @@ export async function createContact(ctx: ServiceContext, accountId: string, body
       await lockAccountContacts(tx, accountId);
       await assertReportsTo(tx, accountId, id, body.reportsToId);
     }
+    const custom = await resolveCustomValues(tx, 'contact', body.custom, null);
     const [row] = await tx
       .insert(contacts)
       .values({
@@ -154,6 +178,7 @@ export async function createContact(ctx: ServiceContext, accountId: string, body
         influence: body.influence,
         status: body.status,
         ownerId: ctx.actor.userId,
+        custom,
         createdAt: ctx.now,
         updatedAt: ctx.now,
       })
@@ -173,6 +198,7 @@ export async function updateContact(ctx: ServiceContext, id: string, body: Updat
     if (!before) throw notFound('contact');
     if (before.version !== body.version) throw versionConflict(before.version);
     if (body.reportsToId && body.reportsToId !== before.reportsToId) await assertReportsTo(tx, account.id, id, body.reportsToId);
+    const custom = body.custom !== undefined ? await resolveCustomValues(tx, 'contact', body.custom, before.custom) : undefined;
     const [after] = await tx
       .update(contacts)
       .set({
@@ -186,6 +212,7 @@ export async function updateContact(ctx: ServiceContext, id: string, body: Updat
         ...(body.wechatId !== undefined ? { wechatId: body.wechatId } : {}),
         ...(body.influence !== undefined ? { influence: body.influence } : {}),
         ...(body.status !== undefined ? { status: body.status } : {}),
+        ...(custom !== undefined ? { custom } : {}),
         version: before.version + 1,
         updatedAt: ctx.now,
       })

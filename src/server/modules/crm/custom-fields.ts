@@ -14,17 +14,17 @@
  *   `custom @> '{"tier": "gold"}'` (text, number, date, single_select, user_ref) and
  *   `custom @> '{"tags": ["a", "b"]}'` (multi_select: has all of them). jsonb_path_ops is smaller
  *   and faster than the default opclass for `@>`; we never need the key-existence operators.
- *   Put `company_id` in the same WHERE so the planner can combine it with the tenant index.
- * - Range filters and sorts cannot use that GIN index. When an admin marks a field sortable, create
- *   an expression index for it, CONCURRENTLY and outside a transaction, named from the table and
- *   key (e.g. `crm_opportunities_cf_<key>_idx`), and query with the *identical* expression:
+ * - Range filters and sorts cannot use that GIN index. They are written (custom-field-query.ts) with
+ *   the expressions an expression index would be built on, the key as a literal:
  *     number          ((custom->>'<key>')::numeric)
  *     decimal_money   ((custom->'<key>'->>'amount')::numeric)   — amounts are strings, so money
  *                     equality also goes through this, not `@>` ("100.5" ≠ "100.50" as JSON)
- *     date, text      ((custom->>'<key>') COLLATE "C")           — YYYY-MM-DD sorts as text; a
+ *     date, text…     ((custom->>'<key>') COLLATE "C")           — YYYY-MM-DD sorts as text; a
  *                     `::date` cast is not IMMUTABLE and cannot be indexed
- *   each as `(company_id, <expression>)`. Drop it when the field is archived.
- * - Definitions live in their own table (company, entity, key unique); a record's values are
+ *   customFieldSqlExpression spells them for the queries and for the indexes of `sortable` fields
+ *   (custom-field-service.ts). Decision 0010 has the measurements: equality needs nothing more;
+ *   a sort over a large table needs the expression indexes.
+ * - Definitions live in their own table (entity, key unique); a record's values are
  *   validated against the definitions of its entity at write time only, so archiving or adding a
  *   required field never makes stored rows invalid.
  */
@@ -63,45 +63,60 @@ export type CustomFieldOption = z.infer<typeof CustomFieldOption>;
 
 const SELECT_TYPES: readonly CustomFieldType[] = ['single_select', 'multi_select'];
 
-export const CustomFieldDefinition = z
-  .strictObject({
-    entity: z.enum(CUSTOM_FIELD_ENTITIES, { error: 'v:unknown_option' }),
-    key: z
-      .string({ error: 'v:field_key' })
-      .regex(CUSTOM_FIELD_KEY_PATTERN, { message: 'v:field_key' })
-      // Zod (and much JS) reads an absent `constructor` key from Object.prototype: reserved.
-      .refine((k) => !Object.prototype.hasOwnProperty.call(Object.prototype, k), { message: 'v:field_key_reserved' }),
-    type: z.enum(CUSTOM_FIELD_TYPES, { error: 'v:unknown_option' }),
-    label: Label,
-    /** Selects only. */
-    options: z.array(CustomFieldOption).max(MAX_OPTIONS_PER_FIELD, { message: 'v:too_many_options' }).optional(),
-    /** Enforced when a record is created and when someone tries to clear the field. */
-    required: z.boolean({ error: 'v:boolean' }).default(false),
-    /** Archived fields keep their values on records but are read-only and hidden from forms. */
-    archived: z.boolean({ error: 'v:boolean' }).default(false),
-    /** Text only; default 500. */
-    maxLength: z.number({ error: 'v:number' }).int({ message: 'v:number' }).min(1, { message: 'v:number_range' }).max(TEXT_MAX_LENGTH_LIMIT, { message: 'v:number_range' }).optional(),
-    /** decimal_money only: when set, values must be in this currency. */
-    currency: z
-      .string({ error: 'v:unknown_currency' })
-      .refine(isCurrency, { message: 'v:unknown_currency' })
-      .transform((c) => c as Currency)
-      .optional(),
-  })
-  .superRefine((def, ctx) => {
-    const isSelect = SELECT_TYPES.includes(def.type);
-    if (isSelect && (def.options?.length ?? 0) === 0) ctx.addIssue({ code: 'custom', path: ['options'], message: 'v:required' });
-    if (!isSelect && def.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: 'v:not_applicable' });
-    if (def.type !== 'text' && def.maxLength !== undefined) ctx.addIssue({ code: 'custom', path: ['maxLength'], message: 'v:not_applicable' });
-    if (def.type !== 'decimal_money' && def.currency !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['currency'], message: 'v:not_applicable' });
-    }
-    const seen = new Set<string>();
-    def.options?.forEach((o, i) => {
-      if (seen.has(o.key)) ctx.addIssue({ code: 'custom', path: ['options', i, 'key'], message: 'v:duplicate_key' });
-      seen.add(o.key);
-    });
+/** The fields of a definition, for the API's bodies to reuse (with checkDefinitionRules). */
+export const CUSTOM_FIELD_DEFINITION_SHAPE = {
+  entity: z.enum(CUSTOM_FIELD_ENTITIES, { error: 'v:unknown_option' }),
+  key: z
+    .string({ error: 'v:field_key' })
+    .regex(CUSTOM_FIELD_KEY_PATTERN, { message: 'v:field_key' })
+    // Zod (and much JS) reads an absent `constructor` key from Object.prototype: reserved.
+    .refine((k) => !Object.prototype.hasOwnProperty.call(Object.prototype, k), { message: 'v:field_key_reserved' }),
+  type: z.enum(CUSTOM_FIELD_TYPES, { error: 'v:unknown_option' }),
+  label: Label,
+  /** Selects only. */
+  options: z.array(CustomFieldOption).max(MAX_OPTIONS_PER_FIELD, { message: 'v:too_many_options' }).optional(),
+  /** Enforced when a record is created and when someone tries to clear the field. */
+  required: z.boolean({ error: 'v:boolean' }).default(false),
+  /** Archived fields keep their values on records but are read-only and hidden from forms. */
+  archived: z.boolean({ error: 'v:boolean' }).default(false),
+  /** Text only; default 500. */
+  maxLength: z.number({ error: 'v:number' }).int({ message: 'v:number' }).min(1, { message: 'v:number_range' }).max(TEXT_MAX_LENGTH_LIMIT, { message: 'v:number_range' }).optional(),
+  /** Lists may sort by it fast: the service keeps expression indexes for it (not for multi selects). */
+  sortable: z.boolean({ error: 'v:boolean' }).optional(),
+  /** decimal_money only: when set, values must be in this currency. */
+  currency: z
+    .string({ error: 'v:unknown_currency' })
+    .refine(isCurrency, { message: 'v:unknown_currency' })
+    .transform((c) => c as Currency)
+    .optional(),
+};
+
+type DefinitionRuleInput = {
+  type: CustomFieldType;
+  options?: readonly { key: string }[] | undefined;
+  maxLength?: number | undefined;
+  currency?: string | undefined;
+  sortable?: boolean | undefined;
+};
+
+/** Rules across a definition's fields: options only (and always) on selects, option keys unique… */
+export function checkDefinitionRules(def: DefinitionRuleInput, ctx: z.RefinementCtx): void {
+  const isSelect = SELECT_TYPES.includes(def.type);
+  if (isSelect && (def.options?.length ?? 0) === 0) ctx.addIssue({ code: 'custom', path: ['options'], message: 'v:required' });
+  if (!isSelect && def.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: 'v:not_applicable' });
+  if (def.type !== 'text' && def.maxLength !== undefined) ctx.addIssue({ code: 'custom', path: ['maxLength'], message: 'v:not_applicable' });
+  if (def.type !== 'decimal_money' && def.currency !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['currency'], message: 'v:not_applicable' });
+  }
+  if (def.type === 'multi_select' && def.sortable) ctx.addIssue({ code: 'custom', path: ['sortable'], message: 'v:not_applicable' });
+  const seen = new Set<string>();
+  def.options?.forEach((o, i) => {
+    if (seen.has(o.key)) ctx.addIssue({ code: 'custom', path: ['options', i, 'key'], message: 'v:duplicate_key' });
+    seen.add(o.key);
   });
+}
+
+export const CustomFieldDefinition = z.strictObject(CUSTOM_FIELD_DEFINITION_SHAPE).superRefine(checkDefinitionRules);
 export type CustomFieldDefinition = z.infer<typeof CustomFieldDefinition>;
 
 export interface FieldIssue {
@@ -302,7 +317,24 @@ export function buildCustomValuesSchema(
     });
 }
 
-// ── Filters ─────────────────────────────────────────────────────────────────────────────────────
+// ── Filters and sorts ───────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The SQL expression ranges and sorts use for a field, over `column` (e.g. `"crm_accounts"."custom"`),
+ * with the key as a literal: spelled once here so the queries and the expression indexes match.
+ * Keys match CUSTOM_FIELD_KEY_PATTERN, so quoting them needs no escaping.
+ */
+export function customFieldSqlExpression(column: string, def: Pick<CustomFieldDefinition, 'key' | 'type'>): { text: string; cast: 'numeric' | 'text' } {
+  if (!CUSTOM_FIELD_KEY_PATTERN.test(def.key)) throw new Error(`not a field key: ${def.key}`);
+  switch (def.type) {
+    case 'number':
+      return { text: `((${column}->>'${def.key}')::numeric)`, cast: 'numeric' };
+    case 'decimal_money':
+      return { text: `((${column}->'${def.key}'->>'amount')::numeric)`, cast: 'numeric' };
+    default:
+      return { text: `((${column}->>'${def.key}') COLLATE "C")`, cast: 'text' };
+  }
+}
 
 export type CustomFilterOperator = 'eq' | 'in' | 'has_all' | 'gt' | 'gte' | 'lt' | 'lte';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, IsoDate, PageQuery, QueryBool, Timestamp, Version, pageSchema } from '../../../shared/api.ts';
 import { CURRENCIES, MoneySchema } from '../../../shared/money.ts';
+import { CustomValuesBody } from './custom-field-contract.ts';
 import { FORECAST_CATEGORIES, STAGE_KEY_PATTERN, STAGE_KINDS } from './pipeline.ts';
 
 /**
@@ -119,6 +120,8 @@ export const Opportunity = z.object({
   lossReason: z.string().nullable(),
   closedAt: Timestamp.nullable(),
   productInterest: z.array(z.string()),
+  /** Custom-field values by key (custom-field-contract.ts). */
+  custom: z.record(z.string(), z.unknown()),
   version: Version,
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -176,6 +179,7 @@ export const CreateOpportunityBody = z.strictObject({
   source: Text(100).optional(),
   contacts: z.array(OpportunityContact).max(50).optional(),
   productInterest: TagList.optional(),
+  custom: CustomValuesBody.optional(),
 });
 export type CreateOpportunityBody = z.infer<typeof CreateOpportunityBody>;
 
@@ -197,6 +201,8 @@ export const UpdateOpportunityBody = z.strictObject({
   /** Replaces the deal's contact roles. */
   contacts: z.array(OpportunityContact).max(50).optional(),
   productInterest: TagList.optional(),
+  /** The fields sent replace their values (null clears); fields not sent keep theirs. */
+  custom: CustomValuesBody.optional(),
 });
 export type UpdateOpportunityBody = z.infer<typeof UpdateOpportunityBody>;
 

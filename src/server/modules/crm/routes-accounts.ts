@@ -59,6 +59,7 @@ import {
   listCoverage,
   updateCoverage,
 } from './coverage-service.ts';
+import { withCustomFieldFilters } from './custom-field-contract.ts';
 import { createCustomerGroup, getCustomerGroup, listCustomerGroups, updateCustomerGroup } from './customer-group-service.ts';
 
 const tags = ['crm'];
@@ -111,7 +112,7 @@ export function registerAccountRoutes(router: ApiRouter): void {
     url: '/api/v1/crm/accounts',
     summary: 'Accounts visible to me (scope or account team), filtered and sorted, cursor-paginated',
     tags,
-    query: ListAccountsQuery,
+    query: withCustomFieldFilters(ListAccountsQuery),
     response: AccountPage,
     handler: (ctx, { query }) => listAccounts(ctx, query),
   });
@@ -234,7 +235,7 @@ export function registerAccountRoutes(router: ApiRouter): void {
     summary: "The account's contacts by level, then name",
     tags,
     params: IdParams,
-    query: ListContactsQuery,
+    query: withCustomFieldFilters(ListContactsQuery),
     response: ContactPage,
     handler: (ctx, { params, query }) => listContacts(ctx, params.id, query),
   });

@@ -1,4 +1,5 @@
 import { registerEntityReader } from '../../platform/admin-routes.ts';
+import { withCustomFieldFilters } from './custom-field-contract.ts';
 import type { ApiRouter } from '../../platform/http.ts';
 import {
   canReadForecastSubmission,
@@ -98,7 +99,7 @@ export function registerOpportunityRoutes(router: ApiRouter): void {
     url: '/api/v1/crm/opportunities',
     summary: 'Opportunities the caller can see, filtered on indexed fields, in a stable keyset order',
     tags,
-    query: ListOpportunitiesQuery,
+    query: withCustomFieldFilters(ListOpportunitiesQuery),
     response: OpportunityPage,
     handler: (ctx, { query }) => listOpportunities(ctx, query),
   });

@@ -89,12 +89,21 @@ export const CEL_CONTEXT_FIELDS: readonly CelContextField[] = [
   { path: 'customer.groupAncestors', type: 'list<string>', description: "the customer's group and its ancestors, nearest first" },
   { path: 'customer.kind', type: 'string', description: 'customer kind, e.g. enterprise, smb, government' },
   { path: 'customer.region', type: 'string', description: 'sales region code' },
-  { path: 'customer.custom.*', type: 'dyn', description: 'custom fields of the account (guard with has())' },
+  {
+    path: 'customer.custom.*',
+    type: 'dyn',
+    description:
+      'custom fields of the account by key (guard with has()): text, date (YYYY-MM-DD), select and user as string; number as int or double; multi-select as list<string>; money as {amount: string, currency: string}',
+  },
   { path: 'opportunity.id', type: 'string', description: "the opportunity id ('' if none)" },
   { path: 'opportunity.stage', type: 'string', description: 'opportunity stage' },
   { path: 'opportunity.kind', type: 'string', description: 'new, renewal, upsell…' },
   { path: 'opportunity.source', type: 'string', description: 'lead source' },
-  { path: 'opportunity.custom.*', type: 'dyn', description: 'custom fields of the opportunity (guard with has())' },
+  {
+    path: 'opportunity.custom.*',
+    type: 'dyn',
+    description: 'custom fields of the opportunity by key (guard with has()), typed as customer.custom.*',
+  },
   { path: 'quote.id', type: 'string', description: 'quote id' },
   { path: 'quote.date', type: 'string', description: 'pricing date YYYY-MM-DD in the company time zone' },
   { path: 'quote.termMonths', type: 'int', description: 'subscription term of the quote in months (0 if none)' },
@@ -447,4 +456,56 @@ export function toCelValue(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** A custom field a condition reads: `customer.custom.<key>` or `opportunity.custom.<key>` (or `["<key>"]`). */
+export interface CustomFieldReference {
+  target: 'customer' | 'opportunity';
+  key: string;
+}
+
+/** Every literal custom-field key a condition reads, in order of appearance, without repeats. */
+export function findCustomFieldReferences(program: ParseResult): CustomFieldReference[] {
+  const out: CustomFieldReference[] = [];
+  const seen = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) visit(v);
+      return;
+    }
+    if (!isNode(value)) return;
+    if (value.op === '.' || value.op === '[]') {
+      const [target, field] = value.args as [unknown, unknown];
+      const key = value.op === '.' ? field : isNode(field) && field.op === 'value' ? field.args : undefined;
+      if (isNode(target) && target.op === '.' && target.args[1] === 'custom' && typeof key === 'string') {
+        const owner = target.args[0];
+        const name = isIdentifier(owner, 'customer') ? 'customer' : isIdentifier(owner, 'opportunity') ? 'opportunity' : undefined;
+        if (name && !seen.has(`${name}.${key}`)) {
+          seen.add(`${name}.${key}`);
+          out.push({ target: name, key });
+        }
+      }
+    }
+    visit(value.args);
+  };
+  visit(program.ast);
+  return out;
+}
+
+/**
+ * Custom fields a condition reads that are not defined (or archived): a rule on `customer.custom.tier`
+ * must name a field the CRM has, or it would only ever fail with `no_such_key`. Checked when a rule
+ * is saved; `defined` holds the active keys of accounts (`customer`) and opportunities.
+ */
+export function findUndefinedCustomFields(
+  source: string,
+  defined: { customer: ReadonlySet<string>; opportunity: ReadonlySet<string> },
+): CustomFieldReference[] {
+  let program: ParseResult;
+  try {
+    program = getPricingCelEnvironment().parse(source);
+  } catch {
+    return []; // a condition that does not parse is compileCondition's error to report
+  }
+  return findCustomFieldReferences(program).filter((r) => !defined[r.target].has(r.key));
 }
