@@ -11,6 +11,7 @@ import type { Database } from './platform/db.ts';
 import { ApiRouter, buildOpenApi, installHttpPlumbing } from './platform/http.ts';
 import { OutboxDispatcher } from './platform/outbox.ts';
 import { registerModules } from './modules/index.ts';
+import { failInterruptedImports } from './modules/crm/import-service.ts';
 import { createAuthenticator } from './modules/org/auth-service.ts';
 import { LoginThrottle } from './modules/org/login-throttle.ts';
 import { getUserNames } from './modules/org/service.ts';
@@ -88,7 +89,13 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
     await server.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: 'index.html' });
   }
 
-  if (opts.startOutbox) outbox.start();
+  if (opts.startOutbox) {
+    outbox.start();
+    // Imports a stopped server left `running`: with the embedded database no other process can be running them.
+    await failInterruptedImports(database.db, database.kind === 'pglite' ? { staleBefore: new Date() } : {}).catch((err: unknown) =>
+      server.log.error({ err }, 'ending interrupted imports failed'),
+    );
+  }
   return {
     server,
     router,
