@@ -2,10 +2,13 @@ import { sql } from 'drizzle-orm';
 import { localDate } from '../../shared/dates.ts';
 import { type Database, migrateDatabase, withTx } from '../platform/db.ts';
 import { seedCalendars } from '../modules/calendar/seed.ts';
-import { seedAccounts } from '../modules/crm/seed-accounts.ts';
+import { seedCatalog } from '../modules/catalog/seed-catalog.ts';
+import { generateCustomerGroups, seedAccounts } from '../modules/crm/seed-accounts.ts';
+import { seedActivities } from '../modules/crm/seed-activities.ts';
 import { seedOpportunities } from '../modules/crm/seed-opportunities.ts';
 import { hashPassword } from '../modules/org/password.ts';
 import { hasAnyUser, insertOrgPlan } from '../modules/org/seed.ts';
+import { seedPricingRules } from '../modules/pricing/seed-rules.ts';
 import { DEMO_PASSWORD, type DemoCompany, generateCompany } from './company.ts';
 
 export interface SeedOptions {
@@ -43,6 +46,11 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
     calendarRows = (await seedCalendars(tx, { companyUnitId: unitId('YL')!, serviceUnitId: unitId('YL-SVC') })).rows;
     const customers = await seedAccounts(tx, company.users, { scale: 'small', ...(opts.seed ? { seed: opts.seed } : {}) });
     dealRows = { ...customers.rows, ...(await seedOpportunities(tx, company, { accountIds: customers.accountIds, count: 150 })).rows };
+    dealRows = { ...dealRows, ...(await seedActivities(tx, company, opts.seed ? { seed: opts.seed } : {})).rows };
+    const catalog = await seedCatalog(tx);
+    const governmentGroupId = generateCustomerGroups(opts.seed ?? 20261125).find((g) => g.code === 'GOV')?.id ?? null;
+    const pricing = await seedPricingRules(tx, { groupIds: catalog.groupIds, productIds: catalog.productIds, governmentGroupId });
+    dealRows = { ...dealRows, ...catalog.rows, ...pricing.rows };
     return true;
   });
   return { seeded, company, rows: { org_units: company.units.length, users: company.users.length, ...calendarRows, ...dealRows } };

@@ -6,16 +6,27 @@ import type { ApiRouter } from '../platform/http.ts';
 import { registerEntityReader } from '../platform/admin-routes.ts';
 import { registerCalendarRoutes } from './calendar/routes.ts';
 import { canReadAssignment, canReadCalendar, canReadLeave } from './calendar/service.ts';
+import { registerCatalogRoutes } from './catalog/routes.ts';
+import { canReadContractPrice, canReadPriceBook, canReadProduct, canReadProductGroup } from './catalog/service.ts';
 import { canReadAccount } from './crm/account-service.ts';
+import { canReadActivity } from './crm/activity-service.ts';
 import { canReadContact } from './crm/contact-service.ts';
 import { canReadCoverage } from './crm/coverage-service.ts';
 import { canReadCustomerGroup } from './crm/customer-group-service.ts';
+import { canReadImport } from './crm/import-service.ts';
 import { canReadOpportunity } from './crm/opportunity-service.ts';
 import { registerAccountRoutes } from './crm/routes-accounts.ts';
+import { registerActivityRoutes } from './crm/routes-activities.ts';
+import { registerCustomFieldRoutes } from './crm/routes-custom-fields.ts';
+import { registerImportRoutes } from './crm/routes-import.ts';
 import { registerOpportunityRoutes } from './crm/routes-opportunities.ts';
+import { registerViewRoutes } from './crm/routes-views.ts';
+import { canReadSavedView } from './crm/view-service.ts';
 import type { AuthSettings } from './org/auth-service.ts';
 import { registerOrgRoutes } from './org/routes.ts';
 import { canReadUser } from './org/service.ts';
+import { registerPricingRoutes } from './pricing/routes.ts';
+import { canReadRule } from './pricing/rule-service.ts';
 
 export interface ModuleSettings extends AuthSettings {
   cookieSecure: boolean;
@@ -34,5 +45,19 @@ export function registerModules(router: ApiRouter, settings: ModuleSettings): vo
   registerEntityReader('coverage', canReadCoverage);
   registerEntityReader('customer_group', canReadCustomerGroup);
   registerOpportunityRoutes(router);
+  registerCustomFieldRoutes(router);
   registerEntityReader('opportunity', canReadOpportunity);
+  registerViewRoutes(router);
+  registerEntityReader('saved_view', canReadSavedView);
+  registerActivityRoutes(router);
+  registerEntityReader('activity', canReadActivity);
+  registerImportRoutes(router);
+  registerEntityReader('import_job', canReadImport);
+  registerCatalogRoutes(router);
+  registerEntityReader('product_group', canReadProductGroup);
+  registerEntityReader('product', canReadProduct);
+  registerEntityReader('price_book', canReadPriceBook);
+  registerEntityReader('contract_price', canReadContractPrice);
+  registerPricingRoutes(router);
+  registerEntityReader('pricing_rule', canReadRule);
 }

@@ -1,4 +1,4 @@
-import { definePermissions } from '../../platform/access.ts';
+import { definePermissions, grantEveryRole } from '../../platform/access.ts';
 
 /**
  * Who sees and changes customers and deals. Reps work their own book; managers their subtree;
@@ -30,5 +30,28 @@ export const CrmPermissions = definePermissions({
   },
   'crm.opportunities.write': { admin: 'all', sales_manager: 'subtree', sales_rep: 'own' },
   'crm.forecast.submit': { admin: 'all', executive: 'all', sales_manager: 'subtree' },
+  /**
+   * Logging calls, visits and tasks on an account the actor can read: everyone who meets customers
+   * logs their own; a manager changes those of their subtree. Reading follows the account.
+   */
+  'crm.activities.write': {
+    admin: 'all',
+    sales_manager: 'subtree',
+    sales_rep: 'own',
+    executive: 'own',
+    project_manager: 'own',
+    engineer: 'own',
+    service_agent: 'own',
+  },
   'crm.settings.write': { admin: 'all' },
+  /**
+   * CSV/XLSX imports (import-service.ts): whoever creates CRM records may import them (each row
+   * still passes the entity's own create check); the scope says whose import jobs one may read.
+   */
+  'crm.imports': { admin: 'all', sales_manager: 'subtree', sales_rep: 'own' },
+  /**
+   * Saved views of the lists: everyone keeps their own (view-service.ts); an admin manages anyone's.
+   * Reading follows visibility (own, or shared to a unit above one's home unit), not a scope.
+   */
+  'crm.views.write': { ...grantEveryRole('own'), admin: 'all' },
 });

@@ -92,6 +92,7 @@ export const accounts = pgTable(
     index('crm_accounts_tags_idx').using('gin', t.tags),
     // The duplicate-name check (account-names.ts) has an expression index too, crm_accounts_name_key_idx,
     // written by hand in drizzle/0005_crm_account_name_key.sql: drizzle-kit cannot render its expression.
+    // Search (decision 0007) has crm_accounts_search_grams_idx, by hand in drizzle/0009_crm_search_grams.sql.
     // Sorting by creation date within a scope: 64–126 ms top-N sort → 0.15 ms at 100k accounts.
     index('crm_accounts_created_idx').on(t.createdAt, t.id),
     index('crm_accounts_unit_created_idx').on(t.unitId, t.createdAt, t.id),
@@ -138,6 +139,7 @@ export const contacts = pgTable(
     index('crm_contacts_account_idx').on(t.accountId, t.level, t.name),
     index('crm_contacts_reports_to_idx').on(t.reportsToId),
     index('crm_contacts_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`),
+    // Search (decision 0007): crm_contacts_search_grams_idx, by hand in drizzle/0009_crm_search_grams.sql.
     index('crm_contacts_custom_idx').using('gin', sql`${t.custom} jsonb_path_ops`),
   ],
 );
@@ -327,11 +329,15 @@ export const activities = pgTable(
     opportunityId: uuid('opportunity_id').references(() => opportunities.id),
     ownerId: uuid('owner_id').notNull(),
     unitId: uuid('unit_id').notNull(),
+    /** When it sits in a list: `occurred_at`, or a task's `due_at` (activity.ts's sortInstant). */
+    sortAt: timestamp('sort_at', { withTimezone: true }).notNull(),
     ...timestamps,
   },
   (t) => [
-    index('crm_activities_account_idx').on(t.accountId, t.occurredAt),
-    index('crm_activities_opportunity_idx').on(t.opportunityId, t.occurredAt),
+    // The list's keyset order (sort_at, id) under each of its filters.
+    index('crm_activities_account_idx').on(t.accountId, t.sortAt, t.id),
+    index('crm_activities_opportunity_idx').on(t.opportunityId, t.sortAt, t.id),
+    index('crm_activities_owner_idx').on(t.ownerId, t.sortAt, t.id),
     index('crm_activities_open_tasks_idx')
       .on(t.ownerId, t.dueAt)
       .where(sql`${t.kind} = 'task' AND ${t.doneAt} IS NULL`),
@@ -366,10 +372,16 @@ export const timelineEntries = pgTable(
     kind: text('kind').notNull(),
     sourceEventId: uuid('source_event_id').notNull(),
     summary: jsonb('summary').$type<Record<string, unknown>>().notNull(),
+    /** The record the entry opens (an activity, a deal, a quote …); an activity's entries are found by it when it changes. */
+    linkType: text('link_type'),
+    linkId: uuid('link_id'),
+    /** The deal whose figures the entry shows: only readers of that deal see it (null: the subject's readers). */
+    opportunityId: uuid('opportunity_id'),
   },
   (t) => [
     uniqueIndex('crm_timeline_source_key').on(t.sourceEventId, t.subjectType, t.subjectId),
-    index('crm_timeline_subject_idx').on(t.subjectType, t.subjectId, t.occurredAt),
+    index('crm_timeline_subject_idx').on(t.subjectType, t.subjectId, t.occurredAt, t.id),
+    index('crm_timeline_link_idx').on(t.linkType, t.linkId),
   ],
 );
 
@@ -394,10 +406,46 @@ export const savedViews = pgTable(
     entity: text('entity', { enum: CUSTOM_FIELD_ENTITIES }).notNull(),
     name: text('name').notNull(),
     ownerId: uuid('owner_id').notNull(),
-    /** Shared with everyone in this unit (a team), or private when null. */
+    /** Shared with everyone whose home unit is in this unit's subtree (view-service.ts), or private when null. */
     sharedUnitId: uuid('shared_unit_id'),
     definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
     ...timestamps,
   },
   (t) => [index('crm_saved_views_owner_idx').on(t.ownerId, t.entity), index('crm_saved_views_shared_idx').on(t.sharedUnitId, t.entity)],
+);
+
+export const IMPORT_JOB_STATUSES = ['uploaded', 'validated', 'running', 'completed', 'failed'] as const;
+
+/**
+ * CSV/XLSX imports: the parsed file (header and rows as text, so the dry run and the commit read
+ * exactly what was uploaded), the chosen mapping, the dry-run report and the commit's progress.
+ * A job is its importer's (and visible to whoever's import scope covers the importer).
+ */
+export const importJobs = pgTable(
+  'crm_import_jobs',
+  {
+    id: uuid('id').primaryKey(),
+    entity: text('entity', { enum: CUSTOM_FIELD_ENTITIES }).notNull(),
+    ownerId: uuid('owner_id').notNull(),
+    unitId: uuid('unit_id'),
+    status: text('status', { enum: IMPORT_JOB_STATUSES }).notNull().default('uploaded'),
+    fileName: text('file_name').notNull(),
+    format: text('format', { enum: ['csv', 'xlsx'] }).notNull(),
+    encoding: text('encoding').notNull(),
+    columns: jsonb('columns').$type<string[]>().notNull(),
+    /** Data rows: their 1-based line in the file and their cells, one per column. */
+    rows: jsonb('rows').$type<{ line: number; cells: string[] }[]>().notNull(),
+    rowCount: integer('row_count').notNull(),
+    mapping: jsonb('mapping').$type<Record<string, string>>(),
+    dedupe: text('dedupe', { enum: ['skip', 'update', 'fail'] }),
+    report: jsonb('report').$type<Record<string, unknown>>(),
+    /** The dry run's plan per data row index: create, update <id>, skip or invalid. */
+    plan: jsonb('plan').$type<Record<string, unknown>[]>(),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    processed: integer('processed').notNull().default(0),
+    total: integer('total').notNull().default(0),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [index('crm_import_jobs_owner_idx').on(t.ownerId, t.createdAt, t.id), index('crm_import_jobs_unit_idx').on(t.unitId, t.createdAt, t.id)],
 );
