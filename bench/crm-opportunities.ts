@@ -6,10 +6,11 @@ import { createApiToken } from '../src/server/modules/org/auth-service.ts';
 import { COMPANY_TIME_ZONE, clearSubtreeCache } from '../src/server/modules/org/service.ts';
 import { FISCAL_CALENDAR } from '../src/server/modules/crm/forecast-service.ts';
 import { getFiscalPeriod } from '../src/server/modules/crm/forecast.ts';
-import { seedMinimalAccounts, seedOpportunities } from '../src/server/modules/crm/seed-opportunities.ts';
+import { seedOpportunities } from '../src/server/modules/crm/seed-opportunities.ts';
 import type { Actor } from '../src/server/platform/context.ts';
 import { type Database, queryRows, sql } from '../src/server/platform/db.ts';
 import { vacuumAnalyze } from './bench-db.ts';
+import { buildAccountGroup, clearDemoCrm, seedActivities, seedScaleAccounts } from './crm-scale-data.ts';
 import { explainCapturedQueries } from './explain.ts';
 import type { Benchmark, Metrics } from './harness.ts';
 import { getJson, loadSettings, measureCases, withBenchServer } from './http-bench.ts';
@@ -23,21 +24,31 @@ import { type RoundSettings, runRounds } from './rounds.ts';
  *   &includeSubunits=true&closeFrom=<next quarter>&closeTo=…&sort=-amount&limit=50, with an API token.
  *   Target: p95 < 50 ms and ≥ 900 req/s (10 connections).
  * - create: a rep POSTs a new CNY deal on one of their accounts (number, stage history, outbox
- *   event and audit in one transaction). Target: ≥ 600 req/s (10 connections).
+ *   event and audit in one statement, decision 0008). Target: ≥ 600 req/s (10 connections).
  * - summary: the director's pipeline summary (their department, this quarter). Target p95 < 200 ms.
  * - forecast: a business-group head's forecast rollup of this quarter for the group. Target p95 < 200 ms.
  *   The two aggregates are measured with 2 connections: dashboards, not a hot list; at 10
  *   connections on 2 cores their latency is queueing, not the query.
+ * - group_rollup: the director's group rollup (GET /api/v1/crm/accounts/:id/group-rollup) of a
+ *   500-account group inside their department (a head, 20 subsidiaries, 479 branches), ~5,000 deals.
+ *   Target p95 < 100 ms (measured with the aggregates, 2 connections).
  *
- * Data: the demo company at sellers=1000 (small: 100), 100,000 accounts (minimal rows: name, kind,
- * owner; small: 10,000), 1,000,000 opportunities (small: 100,000) with ~3.4 stage-history rows each,
- * from seed-opportunities.ts; then VACUUM (ANALYZE). The indexes are those of
- * docs/decisions/0008-opportunity-list-index.md; until they are migrated the benchmark creates the
- * missing ones itself and says so.
+ * Data (the issue's scale, crm-scale-data.ts): the demo company at sellers=1000 (small: 100); its
+ * small demo CRM replaced by 100,000 accounts from seed-accounts.ts's generator (groups of
+ * subsidiaries and branches, ~300,000 contacts, account teams, coverage; small: 10,000), 1,000,000
+ * opportunities (small: 100,000) with ~3.4 stage-history rows each from seed-opportunities.ts, and
+ * 2 activities per deal (2,000,000) generated in PostgreSQL; then VACUUM (ANALYZE). On PGlite the
+ * 100,000-deal set whatever the scale, and no targets (they are set for PostgreSQL). The indexes are
+ * those of docs/decisions/0008-opportunity-list-index.md; the benchmark creates any that the
+ * migrations lack and says so.
  */
-export const databases = ['pg'] as const;
+export const databases = ['pg', 'pglite'] as const;
 
 const SIZES = { small: { opportunities: 100_000, accounts: 10_000 }, full: { opportunities: 1_000_000, accounts: 100_000 } } as const;
+/** Activities per deal: 2,000,000 at full scale. */
+const ACTIVITIES_PER_DEAL = 2;
+/** The account group whose rollup is measured (issue: "a 500-account hierarchy"). */
+const GROUP_ACCOUNTS = 500;
 const DEPARTMENT_CODE = 'YL-GOV-S';
 const GROUP_CODE = 'YL-GOV';
 const OPEN_STAGES = ['qualification', 'needs_analysis', 'solution', 'negotiation'];
@@ -156,26 +167,44 @@ export async function measurePost(
     return { rate: r.req_per_s, samplesMs: r.samplesMs };
   });
   // Backends that came and went between the snapshots are missed: a lower bound for postgres.
-  if (requests > 0) console.log(`cpu per request (ms): create server ${((used[0]! * 10) / requests).toFixed(3)} + postgres ${((used[1]! * 10) / requests).toFixed(3)}`);
+  if (requests > 0) {
+    // PGlite runs inside the server's thread: its time is in the server's figure.
+    const postgres = database.pool ? ` + postgres ${((used[1]! * 10) / requests).toFixed(3)}` : '';
+    console.log(`cpu per request (ms): create server ${((used[0]! * 10) / requests).toFixed(3)}${postgres}`);
+  }
   return { metrics: { req_per_s: m.create.rate, ...m.create.latency }, requests };
 }
 
 const crmOpportunities: Benchmark = async (ctx) =>
   withBenchServer(ctx, 'crm-opportunities', {}, async ({ database, seed, baseUrl, label, data }) => {
-    const size = SIZES[ctx.scale];
+    // PGlite (one connection in the server's process) gets the 100,000-deal set whatever the scale.
+    const onPg = ctx.db === 'pg';
+    const size = onPg ? SIZES[ctx.scale] : SIZES.small;
     const company = seed.company;
 
     // ---- data
+    await clearDemoCrm(database);
     let started = performance.now();
-    const accountIds = await seedMinimalAccounts(database.db, company, { count: size.accounts, seed: 4711 });
+    let lastPrint = 0;
+    const accounts = await seedScaleAccounts(database, company, {
+      count: size.accounts,
+      seed: 4711,
+      onProgress: (n) => {
+        if (n - lastPrint >= 20_000 || n === size.accounts) {
+          lastPrint = n;
+          console.log(`  ${n} accounts (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+        }
+      },
+    });
+    const accountIds = accounts.accountIds;
     const accountsS = (performance.now() - started) / 1000;
     started = performance.now();
-    let lastPrint = 0;
+    lastPrint = 0;
     const loaded = await seedOpportunities(database.db, company, {
       accountIds,
       count: size.opportunities,
       seed: 4712,
-      concurrency: 2,
+      concurrency: onPg ? 2 : 1,
       onProgress: (n) => {
         if (n - lastPrint >= 100_000 || n === size.opportunities) {
           lastPrint = n;
@@ -185,7 +214,13 @@ const crmOpportunities: Benchmark = async (ctx) =>
     });
     const loadS = (performance.now() - started) / 1000;
     const rowsPerS = Math.round((loaded.rows.crm_opportunities + loaded.rows.crm_stage_history) / loadS);
-    console.log(`loaded ${size.accounts} accounts in ${accountsS.toFixed(1)} s; ${loaded.rows.crm_opportunities} deals + ${loaded.rows.crm_stage_history} history rows in ${loadS.toFixed(1)} s (${rowsPerS} rows/s)`);
+    console.log(
+      `loaded ${accounts.rows['crm_accounts']} accounts, ${accounts.rows['crm_contacts']} contacts in ${accountsS.toFixed(1)} s; ` +
+        `${loaded.rows.crm_opportunities} deals + ${loaded.rows.crm_stage_history} history rows in ${loadS.toFixed(1)} s (${rowsPerS} rows/s)`,
+    );
+    started = performance.now();
+    const activities = await seedActivities(database, { perDeal: ACTIVITIES_PER_DEAL, concurrency: onPg ? 2 : 1 });
+    console.log(`loaded ${activities} activities in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const created = await ensureDecisionIndexes(database);
     if (created.length > 0) console.warn(`!! indexes of decision 0008 not migrated yet, created by the benchmark: ${created.join(', ')}`);
     await vacuumAnalyze(database);
@@ -232,6 +267,9 @@ const crmOpportunities: Benchmark = async (ctx) =>
         }
       }
     }
+    const groupAccount = await buildAccountGroup(database, [...subtree], GROUP_ACCOUNTS);
+    await database.db.execute(sql`VACUUM (ANALYZE) crm_accounts`);
+    const rollupUrl = `${baseUrl}/api/v1/crm/accounts/${groupAccount}/group-rollup`;
     const [matching] = await queryRows<{ n: number }>(
       database.db,
       sql`SELECT count(*)::int AS n FROM crm_opportunities WHERE unit_id = ANY(${`{${[...subtree].join(',')}}`}::uuid[])
@@ -249,6 +287,8 @@ const crmOpportunities: Benchmark = async (ctx) =>
     const summary = await getJson<{ total: { count: number } }>(summaryUrl, asDirector);
     const forecast = await getJson<{ lines: unknown[] }>(forecastUrl, asGroupHead);
     if (summary.total.count === 0 || forecast.lines.length < 2) throw new Error('summary or forecast is empty');
+    const rollup = await getJson<{ accounts: { total: number }; openPipeline: { count: number } }>(rollupUrl, asDirector);
+    if (rollup.accounts.total !== GROUP_ACCOUNTS) throw new Error(`group rollup counted ${rollup.accounts.total} accounts, expected ${GROUP_ACCOUNTS}`);
     const probe = await fetch(createUrl, { method: 'POST', headers: { ...asRep, 'content-type': 'application/json' }, body: JSON.stringify(createBody) });
     if (probe.status !== 201) throw new Error(`create answered ${probe.status}: ${await probe.text()}`);
 
@@ -257,13 +297,18 @@ const crmOpportunities: Benchmark = async (ctx) =>
       await explainCapturedQueries(database, 'GET the director’s list', () => getJson(listUrl, asDirector));
       await explainCapturedQueries(database, 'GET the director’s pipeline summary', () => getJson(summaryUrl, asDirector));
       await explainCapturedQueries(database, 'GET the group forecast', () => getJson(forecastUrl, asGroupHead));
+      await explainCapturedQueries(database, 'GET the 500-account group rollup', () => getJson(rollupUrl, asDirector));
     }
 
     // ---- load
     const settings = loadSettings(ctx);
     const list = await measureCases({ list: { url: listUrl, headers: asDirector } }, settings, database);
     const aggregates = await measureCases(
-      { summary: { url: summaryUrl, headers: asDirector }, forecast: { url: forecastUrl, headers: asGroupHead } },
+      {
+        summary: { url: summaryUrl, headers: asDirector },
+        forecast: { url: forecastUrl, headers: asGroupHead },
+        group_rollup: { url: rollupUrl, headers: asDirector },
+      },
       { ...settings, connections: 2 },
       database,
     );
@@ -274,17 +319,25 @@ const crmOpportunities: Benchmark = async (ctx) =>
       create: create.metrics,
       summary: aggregates.summary.metrics,
       forecast: aggregates.forecast.metrics,
+      group_rollup: aggregates.group_rollup.metrics,
     };
-    const [counts] = await queryRows<{ opportunities: number; history: number }>(
+    const [counts] = await queryRows<{ opportunities: number; history: number; accounts: number; contacts: number; activities: number }>(
       database.db,
-      sql`SELECT (SELECT count(*) FROM crm_opportunities)::int AS opportunities, (SELECT count(*) FROM crm_stage_history)::int AS history`,
+      sql`SELECT (SELECT count(*) FROM crm_opportunities)::int AS opportunities, (SELECT count(*) FROM crm_stage_history)::int AS history,
+                 (SELECT count(*) FROM crm_accounts)::int AS accounts, (SELECT count(*) FROM crm_contacts)::int AS contacts,
+                 (SELECT count(*) FROM crm_activities)::int AS activities`,
     );
     return {
       database: label,
       data: {
         ...data,
-        accounts: size.accounts,
+        accounts: counts!.accounts,
+        accounts_in_groups: accounts.rows['crm_accounts']! - (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM crm_accounts a WHERE a.parent_id IS NULL AND NOT EXISTS (SELECT 1 FROM crm_accounts c WHERE c.parent_id = a.id)`))[0]!.n,
+        contacts: counts!.contacts,
         opportunities: size.opportunities,
+        activities: counts!.activities,
+        rollup_group_accounts: rollup.accounts.total,
+        rollup_group_open_deals: rollup.openPipeline.count,
         stage_history: loaded.rows.crm_stage_history,
         opportunities_after_run: counts!.opportunities,
         director_subtree_units: subtree.size,
@@ -293,12 +346,14 @@ const crmOpportunities: Benchmark = async (ctx) =>
       },
       metrics: { rows_per_s: rowsPerS, load_s: Math.round(loadS) },
       cases: Object.fromEntries(Object.entries(metrics).map(([k, m]) => [k, { metrics: m }])),
-      targets: {
+      // The issue's targets are for PostgreSQL at a million deals; PGlite's figures are for comparison with itself.
+      targets: !onPg ? ({} as Record<string, never>) : {
         list_p95: { target: 'list p95_ms < 50', met: metrics.list['p95_ms']! < 50 },
         list_rate: { target: 'list req_per_s >= 900', met: metrics.list['req_per_s']! >= 900 },
         create_rate: { target: 'create req_per_s >= 600', met: metrics.create['req_per_s']! >= 600 },
         summary_p95: { target: 'summary p95_ms < 200', met: metrics.summary['p95_ms']! < 200 },
         forecast_p95: { target: 'forecast p95_ms < 200', met: metrics.forecast['p95_ms']! < 200 },
+        group_rollup_p95: { target: 'group rollup (500 accounts) p95_ms < 100', met: metrics.group_rollup['p95_ms']! < 100 },
       },
     };
   });
