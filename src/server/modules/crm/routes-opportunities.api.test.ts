@@ -388,7 +388,7 @@ describe('stages', () => {
     expect(clear.json().code).toBe('crm.loss_reason_required');
   });
 
-  it('a create that fails at its last write leaves nothing: no deal, history, event, audit row, nor a used number', async () => {
+  it('a create that fails at its last write leaves no deal, history, event nor audit row; its reserved number stays a gap', async () => {
     const first = await created('repA', { name: '编号之前' });
     const counts = async () => ({
       deals: await count('crm_opportunities'),
@@ -407,9 +407,9 @@ describe('stages', () => {
       await t.rows(sql.raw(`DROP TRIGGER test_fail_create_audit ON audit_log`));
     }
     expect(await counts()).toEqual(before);
-    // The failed create used no number: the next one follows the last success.
+    // The number was reserved before the failed statement (decision 0011): the next create skips it.
     const next = await created('repA', { name: '编号之后' });
-    expect(Number(next.number.slice(-6))).toBe(Number(first.number.slice(-6)) + 1);
+    expect(Number(next.number.slice(-6))).toBe(Number(first.number.slice(-6)) + 2);
   });
 
   it('a failing write leaves neither the history row nor the event (one transaction)', async () => {
