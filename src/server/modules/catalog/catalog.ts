@@ -2,6 +2,7 @@ import { Dec, DECIMAL_PATTERN, CURRENCIES, type Currency } from '../../../shared
 import type { CatalogInput, ProductInput } from '../pricing/catalog.ts';
 import type { PricingRule } from '../pricing/pricing-rule.ts';
 import type { ContractPriceList } from '../pricing/pricing-types.ts';
+import { wouldCreateCycle } from '../../../shared/tree.ts';
 
 /**
  * Pure catalog rules: the product-group tree (no cycles), bundle definitions (components, options,
@@ -18,18 +19,8 @@ export interface FieldIssue {
 
 // ── Product-group tree ──────────────────────────────────────────────────────────────────────────
 
-/** Would making `parentId` the parent of `id` close a loop? `getParent` reads the current tree. */
-export function wouldCreateGroupCycle(id: string, parentId: string | null, getParent: (id: string) => string | null | undefined): boolean {
-  const seen = new Set<string>();
-  let at: string | null | undefined = parentId;
-  while (at) {
-    if (at === id) return true;
-    if (seen.has(at)) return true; // an existing loop: refuse to attach anything to it
-    seen.add(at);
-    at = getParent(at);
-  }
-  return false;
-}
+/** Would moving a product group under `parentId` close a loop? The line's one tree rule. */
+export const wouldCreateGroupCycle = wouldCreateCycle;
 
 /** A group and its ancestors, nearest first; a loop in the data is cut where it closes. */
 export function listGroupAncestors(groupId: string, getParent: (id: string) => string | null | undefined): string[] {

@@ -1,3 +1,5 @@
+import { wouldCreateCycle } from '../../../shared/tree.ts';
+
 /**
  * The relationship map: the customer's people (who reports to whom, at which level) against ours
  * (who covers whom, how strongly, how recently). The rules say where a deal is exposed: a
@@ -70,12 +72,7 @@ export function wouldCreateContactCycle(
   newReportsToId: string | null,
 ): boolean {
   const managerOf = new Map(contacts.map((c) => [c.id, c.reportsToId]));
-  const seen = new Set<string>();
-  for (let cur = newReportsToId; cur !== null && !seen.has(cur); cur = managerOf.get(cur) ?? null) {
-    if (cur === contactId) return true;
-    seen.add(cur);
-  }
-  return false;
+  return wouldCreateCycle(contactId, newReportsToId, (id) => managerOf.get(id));
 }
 
 /**

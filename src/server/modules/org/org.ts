@@ -14,23 +14,7 @@ export function isAllowedParentKind(child: UnitKind, parent: UnitKind | null): b
   return KIND_RANK[child] > KIND_RANK[parent];
 }
 
-/**
- * Would making `parentId` the parent of `nodeId` close a loop? `parentOf` answers today's parent of
- * any node. Walks up from the new parent; a loop already in the data is cut off after `limit` steps.
- */
-export function wouldCreateCycle(
-  nodeId: string,
-  parentId: string | null,
-  parentOf: (id: string) => string | null | undefined,
-  limit = 10_000,
-): boolean {
-  let cur = parentId;
-  for (let i = 0; cur !== null && cur !== undefined && i < limit; i++) {
-    if (cur === nodeId) return true;
-    cur = parentOf(cur) ?? null;
-  }
-  return false;
-}
+export { wouldCreateCycle } from '../../../shared/tree.ts';
 
 /** At least 10 characters with a letter and a digit; not the email's local part. */
 export function isStrongPassword(password: string, email?: string): boolean {
