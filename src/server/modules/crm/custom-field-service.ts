@@ -91,14 +91,33 @@ function assertCanReadDefinitions(ctx: ServiceContext): void {
 
 // ── Reads ───────────────────────────────────────────────────────────────────────────────────────
 
-/** Every definition of an entity, archived ones flagged, in form order (one small query). */
-export async function loadCustomFieldDefinitions(db: DbOrTx, entity: CustomFieldEntity): Promise<CustomFieldDefinition[]> {
-  const rows = await db
+/**
+ * Definitions are read by every create and update of a record (validation) and by filtered lists:
+ * a few rows, cached per process for 5 s like the pipelines, dropped by this process's own
+ * definition writes as soon as they commit. Another server process sees a change within the TTL.
+ */
+const DEFINITIONS_TTL_MS = 5_000;
+const definitionsCache = new WeakMap<DbOrTx, Map<CustomFieldEntity, { at: number; defs: Promise<CustomFieldDefinition[]> }>>();
+
+export function clearCustomFieldCache(db: DbOrTx): void {
+  definitionsCache.delete(db);
+}
+
+/** Every definition of an entity, archived ones flagged, in form order (one small query, cached). */
+export function loadCustomFieldDefinitions(db: DbOrTx, entity: CustomFieldEntity, nowMs = Date.now()): Promise<CustomFieldDefinition[]> {
+  let byEntity = definitionsCache.get(db);
+  const hit = byEntity?.get(entity);
+  if (hit && nowMs - hit.at < DEFINITIONS_TTL_MS) return hit.defs;
+  const defs = db
     .select()
     .from(customFieldDefinitions)
     .where(eq(customFieldDefinitions.entity, entity))
-    .orderBy(asc(customFieldDefinitions.position), asc(customFieldDefinitions.key));
-  return rows.map(definitionOf);
+    .orderBy(asc(customFieldDefinitions.position), asc(customFieldDefinitions.key))
+    .then((rows) => rows.map(definitionOf));
+  if (!byEntity) definitionsCache.set(db, (byEntity = new Map()));
+  byEntity.set(entity, { at: nowMs, defs });
+  defs.catch(() => byEntity.delete(entity));
+  return defs;
 }
 
 export async function listCustomFields(ctx: ServiceContext, q: ListCustomFieldsQuery): Promise<CustomFieldDefinitionList> {
@@ -222,6 +241,7 @@ export async function createCustomField(ctx: ServiceContext, body: CreateCustomF
     if (isUniqueViolation(err)) throw keyTaken(definition.key);
     throw err;
   }
+  clearCustomFieldCache(ctx.db);
   if (definition.sortable) await syncSortIndexes(ctx.db, definition);
   return created;
 }
@@ -262,6 +282,7 @@ export async function updateCustomField(ctx: ServiceContext, id: string, body: U
     const sortableChanged = (previous.sortable === true) !== (parsed.definition.sortable === true);
     return { dto: toDto(after), sortChange: sortableChanged ? definitionOf(after) : null };
   });
+  clearCustomFieldCache(ctx.db);
   if (sortChange) await syncSortIndexes(ctx.db, sortChange);
   return dto;
 }
@@ -297,6 +318,7 @@ export async function setCustomFieldArchived(
     });
     return { dto: toDto(after), changed: definitionOf(after) };
   });
+  clearCustomFieldCache(ctx.db);
   // An archived field is not sortable: its indexes go, and come back with a restore.
   if (changed?.sortable) await syncSortIndexes(ctx.db, changed);
   return dto;
