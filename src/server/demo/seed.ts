@@ -9,6 +9,7 @@ import { seedOpportunities } from '../modules/crm/seed-opportunities.ts';
 import { hashPassword } from '../modules/org/password.ts';
 import { hasAnyUser, insertOrgPlan } from '../modules/org/seed.ts';
 import { seedPricingRules } from '../modules/pricing/seed-rules.ts';
+import { seedQuotes } from '../modules/quotes/seed-quotes.ts';
 import { DEMO_PASSWORD, type DemoCompany, generateCompany } from './company.ts';
 
 export interface SeedOptions {
@@ -39,6 +40,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
   const effectiveDate = opts.effectiveDate ?? '2026-01-01';
   let calendarRows: Record<string, number> = {};
   let dealRows: Record<string, number> = {};
+  let quoteCatalog: { priceBookId: string; productIds: Map<string, string> } | null = null;
   const seeded = await withTx(database.db, async (tx) => {
     if (await hasAnyUser(tx)) return false;
     await insertOrgPlan(tx, { ...company, passwordHash, effectiveDate: effectiveDate > localDate(new Date(), 'Asia/Shanghai') ? localDate(new Date(), 'Asia/Shanghai') : effectiveDate });
@@ -48,10 +50,17 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
     dealRows = { ...customers.rows, ...(await seedOpportunities(tx, company, { accountIds: customers.accountIds, count: 150 })).rows };
     dealRows = { ...dealRows, ...(await seedActivities(tx, company, opts.seed ? { seed: opts.seed } : {})).rows };
     const catalog = await seedCatalog(tx);
+    quoteCatalog = { priceBookId: catalog.priceBookIds.CNY, productIds: catalog.productIds };
     const governmentGroupId = generateCustomerGroups(opts.seed ?? 20261125).find((g) => g.code === 'GOV')?.id ?? null;
     const pricing = await seedPricingRules(tx, { groupIds: catalog.groupIds, productIds: catalog.productIds, governmentGroupId });
     dealRows = { ...dealRows, ...catalog.rows, ...pricing.rows };
     return true;
   });
+  // Quotes go through their service (priced by the engine), so after the company is committed; the
+  // demo price books are the seed year's.
+  const admin = company.users.find((u) => u.roles.includes('admin'));
+  if (seeded && quoteCatalog && admin) {
+    dealRows = { ...dealRows, ...(await seedQuotes(database.db, { admin, ...(quoteCatalog as { priceBookId: string; productIds: Map<string, string> }) })).rows };
+  }
   return { seeded, company, rows: { org_units: company.units.length, users: company.users.length, ...calendarRows, ...dealRows } };
 }

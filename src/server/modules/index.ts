@@ -27,6 +27,8 @@ import { registerOrgRoutes } from './org/routes.ts';
 import { canReadUser } from './org/service.ts';
 import { registerPricingRoutes } from './pricing/routes.ts';
 import { canReadRule } from './pricing/rule-service.ts';
+import { registerQuoteRoutes } from './quotes/routes.ts';
+import { canReadQuote, canReadQuoteVersion } from './quotes/service.ts';
 
 export interface ModuleSettings extends AuthSettings {
   cookieSecure: boolean;
@@ -60,4 +62,7 @@ export function registerModules(router: ApiRouter, settings: ModuleSettings): vo
   registerEntityReader('contract_price', canReadContractPrice);
   registerPricingRoutes(router);
   registerEntityReader('pricing_rule', canReadRule);
+  registerQuoteRoutes(router);
+  registerEntityReader('quote', canReadQuote);
+  registerEntityReader('quote_version', canReadQuoteVersion);
 }

@@ -18,8 +18,10 @@ beforeAll(async () => {
   const account = await (await t.as('repA')).post('/api/v1/crm/accounts', { nameZh: '测试省大数据局', kind: 'government', customerGroupId: gov.json().id, confirmSimilar: true });
   accountId = account.json().id;
   seeded = await withTx(t.database.db, async (tx) => {
-    const catalog = await seedCatalog(tx);
-    await seedPricingRules(tx, { groupIds: catalog.groupIds, productIds: catalog.productIds, governmentGroupId: gov.json().id });
+    // Seeded as of a fixed day, so the 2026 books and rules the test prices against exist in any year.
+    const now = new Date('2026-06-01T02:00:00Z');
+    const catalog = await seedCatalog(tx, { now });
+    await seedPricingRules(tx, { groupIds: catalog.groupIds, productIds: catalog.productIds, governmentGroupId: gov.json().id }, { now });
     return catalog;
   });
 });

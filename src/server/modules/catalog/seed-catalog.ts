@@ -1,12 +1,14 @@
 import type { DbOrTx } from '../../platform/db.ts';
 import { newId } from '../../platform/ids.ts';
+import { localDate } from '../../../shared/dates.ts';
+import { COMPANY_TIME_ZONE } from '../org/service.ts';
 import type { BundleSpec, TierTable } from './catalog.ts';
 import { priceBookEntries, priceBooks, productGroups, products } from './schema.ts';
 
 /**
  * The demo catalog of 云澜软件: ERP and HCM licences, cloud subscriptions per user and year,
  * implementation, training and project management per person-day, servers and switches, and an
- * ERP starter bundle; a CNY and a USD price book for 2026. Services carry 6 % VAT, goods and
+ * ERP starter bundle; a CNY and a USD price book for the seed year. Services carry 6 % VAT, goods and
  * licences 13 %.
  */
 
@@ -76,6 +78,8 @@ export interface CatalogSeedResult {
 
 export async function seedCatalog(tx: DbOrTx, opts: { now?: Date } = {}): Promise<CatalogSeedResult> {
   const now = opts.now ?? new Date();
+  // The price books are the seed year's (company time zone), so a demo started in any year can quote.
+  const year = localDate(now, COMPANY_TIME_ZONE).slice(0, 4);
   const groupIds = new Map(GROUPS.map((g) => [g.code, newId()]));
   await tx.insert(productGroups).values(
     GROUPS.map((g) => ({ id: groupIds.get(g.code)!, code: g.code, nameZh: g.zh, nameEn: g.en, parentId: g.parent ? groupIds.get(g.parent)! : null, createdAt: now, updatedAt: now })),
@@ -131,8 +135,8 @@ export async function seedCatalog(tx: DbOrTx, opts: { now?: Date } = {}): Promis
 
   const priceBookIds = { CNY: newId(), USD: newId() };
   await tx.insert(priceBooks).values([
-    { id: priceBookIds.CNY, code: 'CN-2026', nameZh: '2026 年标准价格表（人民币）', nameEn: '2026 list prices (CNY)', currency: 'CNY', validFrom: '2026-01-01', validTo: '2026-12-31', createdAt: now, updatedAt: now },
-    { id: priceBookIds.USD, code: 'US-2026', nameZh: '2026 年标准价格表（美元）', nameEn: '2026 list prices (USD)', currency: 'USD', validFrom: '2026-01-01', validTo: '2026-12-31', createdAt: now, updatedAt: now },
+    { id: priceBookIds.CNY, code: `CN-${year}`, nameZh: `${year} 年标准价格表（人民币）`, nameEn: `${year} list prices (CNY)`, currency: 'CNY', validFrom: `${year}-01-01`, validTo: `${year}-12-31`, createdAt: now, updatedAt: now },
+    { id: priceBookIds.USD, code: `US-${year}`, nameZh: `${year} 年标准价格表（美元）`, nameEn: `${year} list prices (USD)`, currency: 'USD', validFrom: `${year}-01-01`, validTo: `${year}-12-31`, createdAt: now, updatedAt: now },
   ]);
   const entries = (['CNY', 'USD'] as const).flatMap((currency) => [
     ...PRODUCTS.map((p) => ({

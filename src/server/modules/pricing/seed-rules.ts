@@ -1,5 +1,7 @@
 import type { DbOrTx } from '../../platform/db.ts';
 import { newId } from '../../platform/ids.ts';
+import { localDate } from '../../../shared/dates.ts';
+import { COMPANY_TIME_ZONE } from '../org/service.ts';
 import { compileRules } from './compile.ts';
 import type { RuleDefinition } from './contract.ts';
 import { toPricingRule } from './rule-cache.ts';
@@ -18,7 +20,7 @@ export interface RuleSeedRefs {
   governmentGroupId: string | null;
 }
 
-export function buildDemoRules(refs: RuleSeedRefs): { code: string; name: string; definition: RuleDefinition }[] {
+export function buildDemoRules(refs: RuleSeedRefs, year: string): { code: string; name: string; definition: RuleDefinition }[] {
   const group = (code: string) => ({ kind: 'group' as const, groupId: refs.groupIds.get(code)! });
   const rules: { code: string; name: string; definition: RuleDefinition }[] = [
     {
@@ -71,8 +73,8 @@ export function buildDemoRules(refs: RuleSeedRefs): { code: string; name: string
         phase: 'SYSTEM',
         priority: 5,
         combine: 'compound',
-        validFrom: '2026-01-01',
-        validTo: '2026-12-31',
+        validFrom: `${year}-01-01`,
+        validTo: `${year}-12-31`,
       },
     });
   }
@@ -81,7 +83,7 @@ export function buildDemoRules(refs: RuleSeedRefs): { code: string; name: string
 
 export async function seedPricingRules(tx: DbOrTx, refs: RuleSeedRefs, opts: { now?: Date } = {}): Promise<{ rows: Record<string, number> }> {
   const now = opts.now ?? new Date();
-  const rules = buildDemoRules(refs).map((r) => ({ ...r, id: newId() }));
+  const rules = buildDemoRules(refs, localDate(now, COMPANY_TIME_ZONE).slice(0, 4)).map((r) => ({ ...r, id: newId() }));
   const errors = compileRules(rules.map((r) => toPricingRule(r.id, 1, r.name, now, r.definition))).errors;
   if (errors.length > 0) throw new Error(`demo pricing rules do not compile: ${JSON.stringify(errors)}`);
   await tx.insert(pricingRules).values(rules.map((r, i) => ({ id: r.id, code: r.code, publishedVersion: 1, latestVersion: 1, changeSeq: i + 1, createdAt: now, updatedAt: now })));
