@@ -8,6 +8,8 @@ import { registerCalendarRoutes } from './calendar/routes.ts';
 import { canReadAssignment, canReadCalendar, canReadLeave } from './calendar/service.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import { canReadContractPrice, canReadPriceBook, canReadProduct, canReadProductGroup } from './catalog/service.ts';
+import { registerContractRoutes } from './contracts/routes.ts';
+import { canReadContract, canReadContractAmendment } from './contracts/service.ts';
 import { canReadAccount } from './crm/account-service.ts';
 import { canReadActivity } from './crm/activity-service.ts';
 import { canReadContact } from './crm/contact-service.ts';
@@ -28,6 +30,7 @@ import { canReadUser } from './org/service.ts';
 import { registerPricingRoutes } from './pricing/routes.ts';
 import { canReadRule } from './pricing/rule-service.ts';
 import { registerQuoteRoutes } from './quotes/routes.ts';
+import { canReadApprovalRequest, canReadDelegation } from './quotes/approval-service.ts';
 import { canReadQuote, canReadQuoteVersion } from './quotes/service.ts';
 
 export interface ModuleSettings extends AuthSettings {
@@ -65,4 +68,9 @@ export function registerModules(router: ApiRouter, settings: ModuleSettings): vo
   registerQuoteRoutes(router);
   registerEntityReader('quote', canReadQuote);
   registerEntityReader('quote_version', canReadQuoteVersion);
+  registerEntityReader('quote_approval', canReadApprovalRequest);
+  registerEntityReader('quote_approval_delegation', canReadDelegation);
+  registerContractRoutes(router);
+  registerEntityReader('contract', canReadContract);
+  registerEntityReader('contract_amendment', canReadContractAmendment);
 }

@@ -35,6 +35,7 @@ export interface TestClient {
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   patch(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  put(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   delete(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
 }
 
@@ -166,7 +167,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
 
   const client = (cookie?: string, csrf?: string, base: Record<string, string> = {}): TestClient => {
     const headers = { ...base, ...(cookie ? { cookie } : {}) };
-    const send = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, extra: Record<string, string> = {}) =>
+    const send = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, extra: Record<string, string> = {}) =>
       app.server.inject({
         method,
         url,
@@ -180,6 +181,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       get: (url, extra) => send('GET', url, undefined, extra),
       post: (url, body, extra) => send('POST', url, body, extra),
       patch: (url, body, extra) => send('PATCH', url, body, extra),
+      put: (url, body, extra) => send('PUT', url, body, extra),
       delete: (url, extra) => send('DELETE', url, undefined, extra),
     };
   };

@@ -829,3 +829,16 @@ export async function canReadContractPrice(ctx: ServiceContext, id: string): Pro
     return false;
   }
 }
+
+/** SKU, names and unit of some products, for documents and contracts. Unchecked: the caller checks its own access. */
+export async function getProductBriefs(
+  db: DbOrTx,
+  ids: readonly string[],
+): Promise<Map<string, { sku: string; nameZh: string; nameEn: string | null; unit: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: products.id, sku: products.sku, nameZh: products.nameZh, nameEn: products.nameEn, unit: products.unit })
+    .from(products)
+    .where(inArray(products.id, [...new Set(ids)]));
+  return new Map(rows.map((r) => [r.id, { sku: r.sku, nameZh: r.nameZh, nameEn: r.nameEn, unit: r.unit }]));
+}

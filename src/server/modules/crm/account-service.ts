@@ -874,3 +874,16 @@ export async function getAccountPricingProfile(ctx: ServiceContext, accountId: s
     custom: row.custom,
   };
 }
+
+/** Names and address of some accounts, for other modules' documents and lists. Unchecked: callers check their own access. */
+export async function getAccountBriefs(
+  db: DbOrTx,
+  ids: readonly string[],
+): Promise<Map<string, { nameZh: string; nameEn: string | null; address: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<{ id: string; name_zh: string; name_en: string | null; address: string | null }>(
+    db,
+    sql`SELECT id, name_zh, name_en, address FROM crm_accounts WHERE id = ANY(${`{${[...new Set(ids)].join(',')}}`}::uuid[])`,
+  );
+  return new Map(rows.map((r) => [r.id, { nameZh: r.name_zh, nameEn: r.name_en, address: r.address }]));
+}

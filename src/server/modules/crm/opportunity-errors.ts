@@ -14,6 +14,7 @@ export const OpportunityErrors = defineErrors('crm', {
   forecast_override_not_allowed: { status: 422 },
   no_exchange_rate: { status: 422 },
   stage_in_use: { status: 409 },
+  deal_closed: { status: 409 },
 });
 
 /** Where a pipeline rule's failure points in the request body. */

@@ -874,3 +874,54 @@ export function changeStage(ctx: ServiceContext, id: string, body: ChangeStageBo
     'stage',
   );
 }
+
+/**
+ * A signed contract wins its deal: called by the quote service inside the transaction that accepts
+ * a quote version. The deal moves to its pipeline's won stage whatever the stage transitions allow
+ * (a signature is a fact, not a rep's choice), takes the contract's amount (the deal's creation-date
+ * rate converts a foreign currency, as for any amount change), and records the stage history and
+ * `opportunity.stage_changed` like any other close. A deal already won or lost is 409
+ * `crm.deal_closed`: nothing is written.
+ */
+export async function closeWonByContract(
+  tx: Tx,
+  ctx: ServiceContext,
+  input: { opportunityId: string; amount: Money; contractId: string; contractNumber: string },
+): Promise<void> {
+  const [before] = await tx.select().from(opportunities).where(eq(opportunities.id, input.opportunityId)).for('update');
+  if (!before) throw notFound('opportunity');
+  const def = (await loadPipelines(tx)).get(before.pipelineId)?.definition;
+  if (!def) throw new Error(`pipeline ${before.pipelineId} of opportunity ${before.id} is missing`);
+  const fromKind = stageOf(def, before.stageKey).kind;
+  if (fromKind !== 'open') throw new AppError(OpportunityErrors.deal_closed, { params: { stage: before.stageKey } });
+  const won = def.stages.find((s) => s.kind === 'won');
+  if (!won) throw new Error(`pipeline ${before.pipelineId} has no won stage`);
+  const fxRate = input.amount.currency === before.currency ? before.fxRate : await rateOn(tx, input.amount.currency, companyDate(before.createdAt));
+  const amountCompany = toCompanyAmount(input.amount, fxRate);
+  const [updated] = await tx
+    .update(opportunities)
+    .set({
+      stageKey: won.key,
+      stageEnteredAt: ctx.now,
+      forecastCategoryDefault: won.forecastCategory,
+      probability: won.probability,
+      closedAt: ctx.now,
+      amount: input.amount.amount.toFixed(2),
+      currency: input.amount.currency,
+      amountCompany: amountCompany.amount.toFixed(2),
+      fxRate,
+      version: before.version + 1,
+      updatedAt: ctx.now,
+    })
+    .where(eq(opportunities.id, before.id))
+    .returning();
+  const change = { from: before.stageKey, to: won.key, kind: 'won' as const };
+  await insertStageHistory(tx, ctx, recordOf(updated!), change);
+  await publishStageChanged(tx, ctx, recordOf(updated!), change);
+  await writeAudit(tx, source(ctx), {
+    entityType: 'opportunity',
+    entityId: before.id,
+    action: 'close_won',
+    changes: { ...diffRecords(before, updated!), contract: [null, { id: input.contractId, number: input.contractNumber }] },
+  });
+}

@@ -579,3 +579,58 @@ export async function getUserBriefs(db: DbOrTx, ids: readonly string[]): Promise
     .where(sql`${users.id} = ANY(${`{${[...new Set(ids)].join(',')}}`}::uuid[])`);
   return new Map(rows.map((r) => [r.id, r]));
 }
+
+/**
+ * The seller's approval chain on a date, for quote approvals: the direct manager, the head of the
+ * nearest department above the seller's unit (the director) and the head of the nearest business
+ * group (the BG head); a unit without a recorded head falls back to the nearest manager up the
+ * seller's line sitting in such a unit. A level is null when the org has nobody there or it would
+ * be the seller.
+ * Unchecked: the caller decides what it may show.
+ */
+export async function getApprovalChainAsOf(
+  db: DbOrTx,
+  userId: string,
+  date: string,
+): Promise<{ manager: string | null; director: string | null; bgHead: string | null }> {
+  const chain = await getManagementChainAsOf(db, userId, date);
+  const unitIds = chain.units.map((u) => u.unitId);
+  const heads =
+    unitIds.length === 0
+      ? new Map<string, string | null>()
+      : new Map(
+          (
+            await queryRows<{ id: string; head_user_id: string | null }>(
+              db,
+              sql`SELECT id, head_user_id FROM org_units WHERE id = ANY(${`{${unitIds.join(',')}}`}::uuid[])`,
+            )
+          ).map((r) => [r.id, r.head_user_id]),
+        );
+  const kindOf = new Map(chain.units.map((u) => [u.unitId, u.kind]));
+  // The unit's recorded head; without one, the nearest manager up the line who sits in such a unit.
+  const headOf = (kind: 'department' | 'business_group'): string | null => {
+    for (const u of chain.units) {
+      if (u.kind !== kind) continue;
+      const head = heads.get(u.unitId) ?? null;
+      if (head && head !== userId) return head;
+    }
+    return chain.managers.find((m) => m.unitId !== null && kindOf.get(m.unitId) === kind)?.userId ?? null;
+  };
+  const manager = chain.managers[0]?.userId ?? null;
+  return { manager, director: headOf('department'), bgHead: headOf('business_group') };
+}
+
+/** Active users holding a role, for role-based approval steps. Unchecked. */
+export async function listActiveUserIdsWithRole(db: DbOrTx, role: Role): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(db, sql`SELECT id FROM users WHERE active AND ${role} = ANY(roles) ORDER BY id`);
+  return rows.map((r) => r.id);
+}
+
+/** The company (the root unit of today's tree): the seller on documents. Unchecked. */
+export async function getCompanyName(db: DbOrTx): Promise<{ nameZh: string; nameEn: string | null }> {
+  const [row] = await queryRows<{ name_zh: string; name_en: string | null }>(
+    db,
+    sql`SELECT name_zh, name_en FROM org_units WHERE kind = 'company' AND parent_id IS NULL AND active ORDER BY created_at LIMIT 1`,
+  );
+  return row ? { nameZh: row.name_zh, nameEn: row.name_en } : { nameZh: '', nameEn: null };
+}

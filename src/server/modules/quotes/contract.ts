@@ -129,7 +129,7 @@ export const QuoteTotals = z.object({
 });
 export type QuoteTotals = z.infer<typeof QuoteTotals>;
 
-export const QUOTE_VERSION_STATUS_VALUES = ['draft', 'sent', 'approved', 'rejected', 'accepted', 'superseded'] as const;
+export const QUOTE_VERSION_STATUS_VALUES = ['draft', 'in_approval', 'sent', 'approved', 'rejected', 'accepted', 'superseded'] as const;
 export type QuoteVersionStatus = (typeof QUOTE_VERSION_STATUS_VALUES)[number];
 
 export const QuoteVersion = z.object({

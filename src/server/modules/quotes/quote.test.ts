@@ -73,6 +73,7 @@ describe('version rules', () => {
     expect(getEditBlock('sent')).toBe('needs_new_version');
     expect(getEditBlock('approved')).toBe('needs_new_version');
     expect(getEditBlock('rejected')).toBe('needs_new_version');
+    expect(getEditBlock('in_approval')).toBe('in_approval');
     expect(getEditBlock('accepted')).toBe('closed');
     expect(getEditBlock('superseded')).toBe('closed');
   });
@@ -82,6 +83,7 @@ describe('version rules', () => {
     expect(getRevisionBlock('sent')).toBeNull();
     expect(getRevisionBlock('approved')).toBeNull();
     expect(getRevisionBlock('rejected')).toBeNull();
+    expect(getRevisionBlock('in_approval')).toBe('in_approval');
     expect(getRevisionBlock('accepted')).toBe('closed');
   });
 

@@ -12,16 +12,21 @@ import type { QuoteVersionStatus } from './contract.ts';
 
 export const DEFAULT_VALIDITY_DAYS = 30;
 
-/** Why a version cannot be changed in place, or null when it can (only drafts can). */
-export function getEditBlock(status: QuoteVersionStatus): 'needs_new_version' | 'closed' | null {
+/** Why a version cannot be changed in place, or null when it can (only drafts can; one in approval is recalled first). */
+export function getEditBlock(status: QuoteVersionStatus): 'needs_new_version' | 'in_approval' | 'closed' | null {
   if (status === 'draft') return null;
+  if (status === 'in_approval') return 'in_approval';
   if (status === 'sent' || status === 'approved' || status === 'rejected') return 'needs_new_version';
   return 'closed';
 }
 
-/** May a new version be started from the latest one? A draft is edited instead; an accepted or superseded quote is done. */
-export function getRevisionBlock(latest: QuoteVersionStatus): 'draft_exists' | 'closed' | null {
+/**
+ * May a new version be started from the latest one? A draft is edited instead; one in approval is
+ * recalled first; an accepted or superseded quote is done.
+ */
+export function getRevisionBlock(latest: QuoteVersionStatus): 'draft_exists' | 'in_approval' | 'closed' | null {
   if (latest === 'draft') return 'draft_exists';
+  if (latest === 'in_approval') return 'in_approval';
   if (latest === 'accepted' || latest === 'superseded') return 'closed';
   return null;
 }

@@ -1,5 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { customType, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+import type { ApprovalPolicy, ApprovalState, ApprovalView } from './approval-policy.ts';
 import type { QuoteLineInput, QuotePricedLine, QuoteTotals } from './contract.ts';
 
 /**
@@ -11,7 +17,7 @@ import type { QuoteLineInput, QuotePricedLine, QuoteTotals } from './contract.ts
  */
 
 export const QUOTE_STATUSES = ['open', 'accepted', 'closed'] as const;
-export const QUOTE_VERSION_STATUSES = ['draft', 'sent', 'approved', 'rejected', 'accepted', 'superseded'] as const;
+export const QUOTE_VERSION_STATUSES = ['draft', 'in_approval', 'sent', 'approved', 'rejected', 'accepted', 'superseded'] as const;
 
 export const quotes = pgTable(
   'quotes',
@@ -69,4 +75,98 @@ export const quoteVersions = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('quote_versions_number_key').on(t.quoteId, t.number)],
+);
+
+/**
+ * The company's approval policy (docs/decisions/0204-quote-approvals.md): one row, its rules as
+ * data, `version` bumped on every change. Each approval request keeps the policy it was judged by.
+ */
+export const approvalPolicies = pgTable(
+  'quote_approval_policies',
+  {
+    id: uuid('id').primaryKey(),
+    /** 'company' — one policy per company for now; the key leaves room for per-business-line policies. */
+    key: text('key').notNull(),
+    rules: jsonb('rules').$type<ApprovalPolicy['rules']>().notNull(),
+    updatedBy: uuid('updated_by'),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('quote_approval_policies_key').on(t.key)],
+);
+
+/** An approver away from `fromDate` to `toDate` (inclusive, company dates): `toUserId` acts for them. */
+export const approvalDelegations = pgTable(
+  'quote_approval_delegations',
+  {
+    id: uuid('id').primaryKey(),
+    fromUserId: uuid('from_user_id').notNull(),
+    toUserId: uuid('to_user_id').notNull(),
+    fromDate: date('from_date').notNull(),
+    toDate: date('to_date').notNull(),
+    note: text('note').notNull().default(''),
+    createdBy: uuid('created_by').notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('quote_approval_delegations_from_idx').on(t.fromUserId, t.toDate), index('quote_approval_delegations_to_idx').on(t.toUserId, t.toDate)],
+);
+
+export const APPROVAL_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'recalled'] as const;
+
+/**
+ * One approval request: a version submitted, the steps it needs and every decision, as the pure
+ * state machine of approval-policy.ts returns it. `pendingFor` holds who may act on the current step
+ * (approvers and delegates), so the inbox is one indexed lookup.
+ */
+export const quoteApprovals = pgTable(
+  'quote_approvals',
+  {
+    id: uuid('id').primaryKey(),
+    quoteId: uuid('quote_id')
+      .notNull()
+      .references(() => quotes.id),
+    versionId: uuid('version_id')
+      .notNull()
+      .references(() => quoteVersions.id),
+    status: text('status', { enum: APPROVAL_REQUEST_STATUSES }).notNull(),
+    submittedBy: uuid('submitted_by').notNull(),
+    policyVersion: integer('policy_version').notNull(),
+    policy: jsonb('policy').$type<ApprovalPolicy>().notNull(),
+    state: jsonb('state').$type<ApprovalState>().notNull(),
+    /** What each approver saw when approving (smart re-approval and "what changed since"). */
+    views: jsonb('views').$type<ApprovalView[]>().notNull().default(sql`'[]'::jsonb`),
+    pendingFor: uuid('pending_for').array().notNull().default(sql`'{}'::uuid[]`),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('quote_approvals_quote_idx').on(t.quoteId, t.createdAt),
+    index('quote_approvals_pending_for_idx').using('gin', t.pendingFor).where(sql`${t.status} = 'pending'`),
+    // At most one open request per version.
+    uniqueIndex('quote_approvals_one_pending_per_version').on(t.versionId).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/**
+ * The PDF of a frozen version, per language, rendered once and kept: what the customer received is
+ * served again byte for byte, whatever fonts or templates do later. Drafts are rendered on request
+ * and never stored.
+ */
+export const quoteDocuments = pgTable(
+  'quote_documents',
+  {
+    versionId: uuid('version_id')
+      .notNull()
+      .references(() => quoteVersions.id),
+    locale: text('locale').notNull(),
+    fileName: text('file_name').notNull(),
+    sha256: text('sha256').notNull(),
+    bytes: bytea('bytes').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.versionId, t.locale] })],
 );

@@ -6,12 +6,15 @@ import { getCompanyToday } from '../catalog/service.ts';
 import { ListOpportunitiesQuery } from '../crm/opportunity-contract.ts';
 import { listOpportunities } from '../crm/opportunity-service.ts';
 import type { QuoteLineInput } from './contract.ts';
+import { acceptQuoteVersion } from './acceptance-service.ts';
+import { getApprovalPolicy, submitQuoteVersion, updateApprovalPolicy } from './approval-service.ts';
 import { createQuote, sendQuoteVersion } from './service.ts';
 
 /**
  * Demo quotes on the largest open deals, made through the quote service (so they are priced by the
- * engine with the demo rules, numbered, audited and on the timeline like any other). Every other
- * one is sent. Runs after the demo company is committed, as the company's admin.
+ * engine with the demo rules, numbered, audited and on the timeline like any other), under the demo
+ * approval policy: two in three are submitted (sent when nothing needs approval, otherwise left
+ * waiting in the approver's inbox), the first sent one is accepted into a contract. Runs after the demo company is committed, as the company's admin.
  */
 
 const SAMPLE_LINES: { sku: string; quantity: number; manualDiscountPercent?: string }[][] = [
@@ -42,22 +45,63 @@ export async function seedQuotes(
     requestId: `seed-${newId()}`,
     now: opts.now ?? new Date(),
   };
+  await seedApprovalPolicy(ctx);
   const deals = await listOpportunities(ctx, ListOpportunitiesQuery.parse({ limit: opts.count ?? 12, sort: '-amount' }));
   const today = getCompanyToday(ctx);
-  let quotes = 0;
-  let sent = 0;
+  const rows = { quotes: 0, quote_versions: 0, quotes_sent: 0, quotes_in_approval: 0, contracts: 0 };
   for (const [i, deal] of deals.items.filter((d) => d.closedAt === null).entries()) {
-    const lines: QuoteLineInput[] = SAMPLE_LINES[i % SAMPLE_LINES.length]!.flatMap((l) => {
+    const lines: QuoteLineInput[] = SAMPLE_LINES[i % SAMPLE_LINES.length]!.flatMap((l, n) => {
       const productId = opts.productIds.get(l.sku);
-      return productId ? [{ productId, quantity: l.quantity, ...(l.manualDiscountPercent ? { manualDiscountPercent: l.manualDiscountPercent } : {}) }] : [];
+      // Every third quote carries a rep's discount the policy sends to the seller's manager.
+      const discount = i % 3 === 1 && n === 0 ? '15' : l.manualDiscountPercent;
+      return productId ? [{ productId, quantity: l.quantity, ...(discount ? { manualDiscountPercent: discount } : {}) }] : [];
     });
     const quote = await createQuote(ctx, { opportunityId: deal.id, priceBookId: opts.priceBookId, currency: 'CNY', pricingDate: today, terms: '付款方式：合同签订后 30 日内支付 100%。', lines });
-    quotes++;
-    if (i % 2 === 0) {
-      const v1 = quote.versions[0]!;
-      await sendQuoteVersion(ctx, v1.id, { version: v1.version });
-      sent++;
+    rows.quotes++;
+    rows.quote_versions++;
+    if (i % 3 === 2) continue;
+    const v1 = quote.versions[0]!;
+    const submitted = (await submitQuoteVersion(ctx, v1.id, { version: v1.version })).versions[0]!;
+    if (submitted.status === 'in_approval') {
+      rows.quotes_in_approval++;
+      continue;
+    }
+    const sent = (await sendQuoteVersion(ctx, v1.id, { version: submitted.version })).versions[0]!;
+    rows.quotes_sent++;
+    // The first sent quote was signed: a contract billed by milestones, its deal won.
+    if (rows.contracts === 0) {
+      await acceptQuoteVersion(ctx, sent.id, {
+        version: sent.version,
+        billing: {
+          type: 'milestone',
+          milestones: [
+            { name: '合同签订 Contract signed', percent: '30' },
+            { name: '上线 Go-live', percent: '60' },
+            { name: '终验 Final acceptance', percent: '10' },
+          ],
+        },
+      });
+      rows.contracts++;
     }
   }
-  return { rows: { quotes, quote_versions: quotes, quotes_sent: sent } };
+  return { rows };
+}
+
+/**
+ * The demo company's approval policy: discounts climb the seller's chain, below-floor prices go to
+ * the deal desk, thin margins to finance, big totals to the director.
+ */
+async function seedApprovalPolicy(ctx: ServiceContext): Promise<void> {
+  const current = await getApprovalPolicy(ctx);
+  await updateApprovalPolicy(ctx, {
+    version: current.version,
+    rules: [
+      { id: 'discount-manager', metric: 'quote_discount', op: 'gt', threshold: '10', level: 'manager' },
+      { id: 'discount-director', metric: 'quote_discount', op: 'gt', threshold: '20', level: 'director' },
+      { id: 'discount-bg', metric: 'quote_discount', op: 'gt', threshold: '30', level: 'bg_head' },
+      { id: 'big-deal', metric: 'total_amount', op: 'gt', threshold: '3000000', currency: 'CNY', level: 'director' },
+      { id: 'below-floor', metric: 'below_floor_lines', op: 'gt', threshold: '0', level: 'deal_desk' },
+      { id: 'thin-margin', metric: 'margin_pct', op: 'lt', threshold: '25', level: 'finance' },
+    ],
+  });
 }

@@ -38,6 +38,9 @@ import type {
   SendQuoteVersionBody,
   UpdateQuoteVersionBody,
 } from './contract.ts';
+import type { PricePreview, PricePreviewBody } from './approval-contract.ts';
+import { loadApprovalPolicy, summarizeForApproval, toMetricValues } from './approval-data.ts';
+import { quoteMetrics, requiredApprovals } from './approval-policy.ts';
 import { QuoteErrors } from './errors.ts';
 import { QuotePermissions } from './permissions.ts';
 import { DEFAULT_VALIDITY_DAYS, addDays, computeQuoteTotals, getEditBlock, getRevisionBlock, getRevisionDates, toChineseCapitals } from './quote.ts';
@@ -61,11 +64,11 @@ type QuoteRow = typeof quotes.$inferSelect;
 type VersionRow = typeof quoteVersions.$inferSelect;
 
 /** Money on the wire with its currency typed (MoneyJson's is a plain string). */
-function wire(m: Money): { amount: string; currency: Currency } {
+export function wire(m: Money): { amount: string; currency: Currency } {
   return { amount: m.toFixedString(), currency: m.currency };
 }
 
-function source(ctx: ServiceContext) {
+export function source(ctx: ServiceContext) {
   return { actorId: ctx.actor.userId, requestId: ctx.requestId };
 }
 
@@ -105,7 +108,7 @@ const ISSUE_MESSAGES: Record<string, { field: string; message: string }> = {
  * discounts are the engine's MANUAL phase; a manual price that ends below the floor is refused
  * unless the caller may override floors. Throws problem+json before anything is written.
  */
-async function priceVersion(ctx: ServiceContext, input: PricingInput): Promise<PricedVersion> {
+export async function priceVersion(ctx: ServiceContext, input: PricingInput): Promise<PricedVersion> {
   const book = await getPricingPriceBook(ctx.db, input.priceBookId);
   if (!book) throw new AppError(PlatformErrors.reference_invalid, { errors: [{ path: 'priceBookId', message: 'v:uuid' }] });
   if (input.currency !== book.currency) {
@@ -191,11 +194,16 @@ async function priceVersion(ctx: ServiceContext, input: PricingInput): Promise<P
       breaches.push({ path: `lines.${i}.${input_.manualUnitPrice !== undefined ? 'manualUnitPrice' : 'manualDiscountPercent'}`, message: 'v:below_floor' });
     }
   }
-  if (breaches.length > 0) throw new AppError(QuoteErrors.below_floor, { params: { count: breaches.length }, errors: breaches });
 
-  const appliedIds = new Set<string>();
-  for (const line of result.lines) for (const s of line.explanation.steps) if (s.type === 'applied') appliedIds.add(s.ruleId);
-  const codes = await getRuleCodes(ctx.db, [...appliedIds].filter((id) => !id.startsWith('pricebook:')));
+  // Every rule an explanation names (applied, skipped, shadowed and the one shadowing it) is shown by its code.
+  const mentioned = new Set<string>();
+  for (const line of result.lines) {
+    for (const s of line.explanation.steps) {
+      if ('ruleId' in s) mentioned.add(s.ruleId);
+      if (s.type === 'shadowed') mentioned.add(s.by);
+    }
+  }
+  const codes = await getRuleCodes(ctx.db, [...mentioned].filter((id) => !id.startsWith('pricebook:')));
   const versionOf = (ruleId: string): number => (ruleId.startsWith('pricebook:') ? book.version : (cache.getInfo(ruleId)?.version ?? 0));
   const labelled = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => codes.get(id) ?? id);
   const currency = book.currency;
@@ -223,7 +231,7 @@ async function priceVersion(ctx: ServiceContext, input: PricingInput): Promise<P
       discountPercent: line.discountPercent,
       floor: line.floor === null ? null : line.floor.toFixed(),
       belowFloor: line.belowFloor !== null,
-      floorOverride: line.belowFloor !== null && isManual,
+      floorOverride: line.belowFloor !== null && isManual && mayOverride,
       rulesUsed: used.map((ruleId) => ({ ruleId, code: codes.get(ruleId) ?? null, version: versionOf(ruleId) })),
       explanation: listExplanationSteps(line.explanation).map((s) => ({
         type: s.type,
@@ -233,7 +241,20 @@ async function priceVersion(ctx: ServiceContext, input: PricingInput): Promise<P
       })),
     };
   });
+  if (breaches.length > 0 && !(await isBelowFloorRouted(ctx.db, currency, priced))) {
+    throw new AppError(QuoteErrors.below_floor, { params: { count: breaches.length }, errors: breaches });
+  }
   return { priced, totals: toTotals(priced, currency) };
+}
+
+/**
+ * A manual price below the floor is allowed without the override role when the approval policy
+ * sends such a quote to an approver (a `below_floor_lines` rule fires): the approval decides.
+ */
+async function isBelowFloorRouted(db: DbOrTx, currency: Currency, priced: readonly QuotePricedLine[]): Promise<boolean> {
+  const { policy } = await loadApprovalPolicy(db);
+  const steps = requiredApprovals(policy, quoteMetrics(summarizeForApproval(currency, priced)));
+  return steps.some((step) => step.triggers.some((t) => t.metric === 'below_floor_lines'));
 }
 
 function toTotals(priced: readonly QuotePricedLine[], currency: Currency): QuoteTotals {
@@ -263,7 +284,7 @@ function toTotals(priced: readonly QuotePricedLine[], currency: Currency): Quote
 }
 
 /** Lines keep their ids across versions; new lines get the next free L<n>. Two lines with one id are refused. */
-function withLineIds(lines: readonly QuoteLineInput[]): QuoteLineInput[] {
+export function withLineIds(lines: readonly QuoteLineInput[]): QuoteLineInput[] {
   const seen = new Set<string>();
   const dupes: FieldError[] = [];
   lines.forEach((l, i) => {
@@ -283,7 +304,7 @@ function withLineIds(lines: readonly QuoteLineInput[]): QuoteLineInput[] {
   });
 }
 
-function assertDates(pricingDate: string, validUntil: string): void {
+export function assertDates(pricingDate: string, validUntil: string): void {
   if (validUntil < pricingDate) {
     throw new AppError(QuoteErrors.valid_until_before_pricing_date, {
       params: { pricingDate, validUntil },
@@ -344,7 +365,7 @@ async function loadVisibleQuote(ctx: ServiceContext, id: string): Promise<QuoteR
   return row;
 }
 
-async function loadVisibleVersion(ctx: ServiceContext, versionId: string): Promise<{ quote: QuoteRow; version: VersionRow }> {
+export async function loadVisibleVersion(ctx: ServiceContext, versionId: string): Promise<{ quote: QuoteRow; version: VersionRow }> {
   const [found] = await ctx.db
     .select({ quote: quotes, version: quoteVersions })
     .from(quoteVersions)
@@ -355,16 +376,16 @@ async function loadVisibleVersion(ctx: ServiceContext, versionId: string): Promi
 }
 
 /** Write scope on the quote's owner and unit (403); the caller has already proved it visible. */
-function assertCanWriteQuote(ctx: ServiceContext, row: QuoteRow): void {
+export function assertCanWriteQuote(ctx: ServiceContext, row: QuoteRow): void {
   const scope = assertCan(ctx.actor, WRITE);
   if (!isInScope(ctx.actor, scope, row)) throw forbidden(WRITE);
 }
 
-async function loadVersions(db: DbOrTx, quoteId: string): Promise<VersionRow[]> {
+export async function loadVersions(db: DbOrTx, quoteId: string): Promise<VersionRow[]> {
   return db.select().from(quoteVersions).where(eq(quoteVersions.quoteId, quoteId)).orderBy(quoteVersions.number);
 }
 
-function toDetail(row: QuoteRow, versions: readonly VersionRow[]): QuoteDetail {
+export function toDetail(row: QuoteRow, versions: readonly VersionRow[]): QuoteDetail {
   const latest = versions.find((v) => v.number === row.latestVersionNo);
   return { ...toQuote(row, latest?.totals.grandTotal ?? null), versions: versions.map(toVersion) };
 }
@@ -460,7 +481,7 @@ function auditedVersion(v: Pick<VersionRow, 'status' | 'pricingDate' | 'validUnt
   };
 }
 
-async function loadDeal(ctx: ServiceContext, opportunityId: string): Promise<OpportunityDetail> {
+export async function loadDeal(ctx: ServiceContext, opportunityId: string): Promise<OpportunityDetail> {
   try {
     return await getOpportunity(ctx, opportunityId);
   } catch (error) {
@@ -538,7 +559,7 @@ export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): P
 }
 
 /** Bump the quote's version and timestamp when one of its versions changes (the quote is the unit a list shows). */
-async function touchQuote(tx: Tx, ctx: ServiceContext, quoteId: string, set: Partial<typeof quotes.$inferInsert> = {}): Promise<QuoteRow> {
+export async function touchQuote(tx: Tx, ctx: ServiceContext, quoteId: string, set: Partial<typeof quotes.$inferInsert> = {}): Promise<QuoteRow> {
   const [row] = await tx
     .update(quotes)
     .set({ ...set, version: sql`${quotes.version} + 1`, updatedAt: ctx.now })
@@ -547,7 +568,8 @@ async function touchQuote(tx: Tx, ctx: ServiceContext, quoteId: string, set: Par
   return row!;
 }
 
-function notEditable(status: VersionRow['status'], block: 'needs_new_version' | 'closed' | 'draft_exists'): AppError {
+export function notEditable(status: VersionRow['status'], block: 'needs_new_version' | 'in_approval' | 'closed' | 'draft_exists'): AppError {
+  if (block === 'in_approval') return new AppError(QuoteErrors.version_in_approval, { params: { status } });
   if (block === 'closed') return new AppError(QuoteErrors.quote_closed, { params: { status } });
   if (block === 'draft_exists') return new AppError(QuoteErrors.draft_exists, { params: { status } });
   return new AppError(QuoteErrors.version_not_editable, { params: { status } });
@@ -685,18 +707,24 @@ export async function sendQuoteVersion(ctx: ServiceContext, versionId: string, b
   const { quote, version: before } = await loadVisibleVersion(ctx, versionId);
   assertCanWriteQuote(ctx, quote);
   if (before.version !== body.version) throw versionConflict(before.version);
-  if (before.status !== 'draft') {
+  if (before.status !== 'draft' && before.status !== 'approved') {
     throw notEditable(before.status, getEditBlock(before.status) ?? 'needs_new_version');
   }
   if (before.lines.length === 0) {
     throw new AppError(PlatformErrors.validation, { params: { count: 1 }, errors: [{ path: 'lines', message: 'v:required' }] });
+  }
+  // A draft goes out directly only when the policy asks for no approval; otherwise it is submitted first.
+  if (before.status === 'draft') {
+    const { policy } = await loadApprovalPolicy(ctx.db);
+    const steps = requiredApprovals(policy, quoteMetrics(summarizeForApproval(quote.currency as Currency, before.priced)));
+    if (steps.length > 0) throw new AppError(QuoteErrors.approval_required, { params: { levels: steps.map((st) => st.level).join(', ') } });
   }
 
   return withTx(ctx.db, async (tx) => {
     const [after] = await tx
       .update(quoteVersions)
       .set({ status: 'sent', sentAt: ctx.now, sentBy: ctx.actor.userId, version: before.version + 1, updatedAt: ctx.now })
-      .where(and(eq(quoteVersions.id, versionId), eq(quoteVersions.version, body.version), eq(quoteVersions.status, 'draft')))
+      .where(and(eq(quoteVersions.id, versionId), eq(quoteVersions.version, body.version), eq(quoteVersions.status, before.status)))
       .returning();
     if (!after) {
       const [current] = await tx.select({ version: quoteVersions.version }).from(quoteVersions).where(eq(quoteVersions.id, versionId));
@@ -729,4 +757,31 @@ export async function sendQuoteVersion(ctx: ServiceContext, versionId: string, b
     });
     return toDetail(quoteAfter, await loadVersions(tx, quote.id));
   });
+}
+
+/**
+ * Price lines without saving, for the editor's live prices: the same function a save runs
+ * (priceVersion), so what the editor shows is what the save stores. Refused like a create.
+ */
+export async function previewQuotePricing(ctx: ServiceContext, body: PricePreviewBody): Promise<PricePreview> {
+  assertCan(ctx.actor, WRITE);
+  const deal = await loadDeal(ctx, body.opportunityId);
+  const dealScope = scopeFor(ctx.actor, DEAL_WRITE);
+  if (!dealScope || !isInScope(ctx.actor, dealScope, deal)) throw forbidden(DEAL_WRITE);
+  const pricingDate = body.pricingDate ?? getCompanyToday(ctx);
+  if (body.validUntil !== undefined) assertDates(pricingDate, body.validUntil);
+  const lines = withLineIds(body.lines);
+  const { priced, totals } = await priceVersion(ctx, {
+    accountId: deal.accountId,
+    opportunity: deal,
+    priceBookId: body.priceBookId,
+    currency: body.currency,
+    pricingDate,
+    termMonths: body.termMonths ?? null,
+    lines,
+  });
+  const currency = totals.grandTotal.currency;
+  const metrics = quoteMetrics(summarizeForApproval(currency, priced));
+  const { policy } = await loadApprovalPolicy(ctx.db);
+  return { priced, totals, metrics: toMetricValues(metrics, currency), approvalRequired: requiredApprovals(policy, metrics).length > 0 };
 }
