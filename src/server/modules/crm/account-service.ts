@@ -843,9 +843,20 @@ export interface AccountPricingProfile {
 
 /** The account (404 outside the actor's reach) with its parent chain and customer-group chain, two short recursive queries. */
 export async function getAccountPricingProfile(ctx: ServiceContext, accountId: string): Promise<AccountPricingProfile> {
-  const row = await getVisibleAccount(ctx, accountId);
+  await getVisibleAccount(ctx, accountId);
+  return loadAccountPricingProfile(ctx.db, accountId);
+}
+
+/**
+ * The pricing profile without an access check, for a caller that has proved its right to price for
+ * the account another way (the quote service: the caller may change a deal on it, and a deal's owner
+ * may quote it even where the account itself is outside their scope).
+ */
+export async function loadAccountPricingProfile(db: DbOrTx, accountId: string): Promise<AccountPricingProfile> {
+  const [row] = await db.select().from(accounts).where(eq(accounts.id, accountId));
+  if (!row) throw notFound('account');
   const parents = await queryRows<{ id: string }>(
-    ctx.db,
+    db,
     sql`WITH RECURSIVE up(id, parent_id, depth) AS (
           SELECT a.id, a.parent_id, 0 FROM crm_accounts a WHERE a.id = ${accountId}
           UNION ALL
@@ -855,7 +866,7 @@ export async function getAccountPricingProfile(ctx: ServiceContext, accountId: s
   );
   const groups = row.customerGroupId
     ? await queryRows<{ id: string }>(
-        ctx.db,
+        db,
         sql`WITH RECURSIVE up(id, parent_id, depth) AS (
               SELECT g.id, g.parent_id, 0 FROM crm_customer_groups g WHERE g.id = ${row.customerGroupId}
               UNION ALL

@@ -428,6 +428,28 @@ describe('acceptance', () => {
   });
 });
 
+describe('quoting a deal on an account outside the rep’s scope', () => {
+  it('the deal’s owner can quote it: pricing reads the account’s profile because the deal is theirs', async () => {
+    const account = await ok<{ id: string }>(
+      await admin.post('/api/v1/crm/accounts', { nameZh: '他人名下客户', kind: 'enterprise', ownerId: t.fixture.users.repD, confirmSimilar: true }),
+      201,
+    );
+    expect((await repA.get(`/api/v1/crm/accounts/${account.id}`)).statusCode).toBe(404);
+    const deal = await ok<{ id: string }>(
+      await admin.post('/api/v1/crm/opportunities', {
+        name: '代管商机',
+        accountId: account.id,
+        ownerId: t.fixture.users.repA,
+        amount: { amount: '5000.00', currency: 'CNY' },
+        expectedCloseDate: today,
+      }),
+      201,
+    );
+    const q = await newQuote(null, { deal: deal.id });
+    expect(q.versions[0]!.status).toBe('draft');
+  });
+});
+
 describe('price preview and the PDF', () => {
   it('the preview prices exactly as a save does, without storing anything', async () => {
     const body = { opportunityId: ids.deal, priceBookId: ids.book, currency: 'CNY', lines: [{ productId: ids.erp, quantity: 7, manualDiscountPercent: '12.5' }] };

@@ -11,7 +11,7 @@ import { publishEvent } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import { isValidOn, toEngineCatalog, toListTierRule } from '../catalog/catalog.ts';
 import { getCompanyToday, getContractPriceLists, getPricingPriceBook, loadPricingCatalog } from '../catalog/service.ts';
-import { getAccountPricingProfile } from '../crm/account-service.ts';
+import { loadAccountPricingProfile } from '../crm/account-service.ts';
 import type { OpportunityDetail } from '../crm/opportunity-contract.ts';
 import { getOpportunity } from '../crm/opportunity-service.ts';
 import { CrmPermissions } from '../crm/permissions.ts';
@@ -128,7 +128,8 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
   const unknown = input.lines.flatMap((l, i) => (known.has(l.productId) ? [] : [{ path: `lines.${i}.productId`, message: 'v:unknown_product' }]));
   if (unknown.length > 0) throw new AppError(PlatformErrors.reference_invalid, { errors: unknown });
 
-  const profile = await getAccountPricingProfile(ctx, input.accountId);
+  // The caller proved it may change the deal; its account's pricing data follows even outside their account scope.
+  const profile = await loadAccountPricingProfile(ctx.db, input.accountId);
   const contractPrices = await getContractPriceLists(ctx.db, [profile.id, ...profile.parentAccountIds], book.currency, input.pricingDate);
   const index = createCatalogIndex(toEngineCatalog(catalogRows.groups, catalogRows.products));
   const cache = getPublishedRuleCache(ctx.db);
