@@ -1,5 +1,7 @@
 import { lazy, Suspense, type ComponentType } from 'react';
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router-dom';
+import { catalogRoutes } from './modules/cpq/catalog/catalog-routes.tsx';
+import { quotesRoutes } from './modules/cpq/quotes/quotes-routes.tsx';
 import { accountsRoutes } from './modules/crm/accounts/accounts-routes.tsx';
 import { pipelineRoutes } from './modules/crm/pipeline/pipeline-routes.tsx';
 import { RequireSession } from './modules/org/auth/require-session.tsx';
@@ -56,6 +58,8 @@ const routes: RouteObject[] = [
       { path: 'crm', element: <Navigate to="/crm/accounts" replace /> },
       ...accountsRoutes,
       ...pipelineRoutes,
+      ...catalogRoutes,
+      ...quotesRoutes,
       {
         path: 'admin/audit',
         element: (

@@ -2,15 +2,21 @@ import {
   AlertOutlined,
   ApartmentOutlined,
   BankOutlined,
+  BookOutlined,
+  CalculatorOutlined,
+  DollarOutlined,
+  ShoppingOutlined,
   AuditOutlined,
   CalendarOutlined,
   CustomerServiceOutlined,
+  FileDoneOutlined,
   FileTextOutlined,
   FunnelPlotOutlined,
   HomeOutlined,
   ImportOutlined,
   LineChartOutlined,
   RocketOutlined,
+  SafetyCertificateOutlined,
   SendOutlined,
   SettingOutlined,
   TeamOutlined,
@@ -21,14 +27,14 @@ import type { MenuProps } from 'antd';
 import { Tag } from 'antd';
 import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
+import { ApprovalsNavBadge } from '../modules/cpq/quotes/approvals-nav-badge.tsx';
 import type { Session } from '../modules/org/auth/use-session.ts';
 
 /** The business modules of the line; they arrive in later releases and are shown as not open yet. */
-export const UPCOMING_MODULES = ['quotes', 'delivery', 'service', 'performance'] as const;
+export const UPCOMING_MODULES = ['delivery', 'service', 'performance'] as const;
 export type UpcomingModule = (typeof UPCOMING_MODULES)[number];
 
 const MODULE_ICONS: Record<UpcomingModule, ReactNode> = {
-  quotes: <FileTextOutlined />,
   delivery: <RocketOutlined />,
   service: <CustomerServiceOutlined />,
   performance: <TrophyOutlined />,
@@ -44,6 +50,21 @@ const CRM_PAGES = [
 ] as const;
 
 type MenuItem = NonNullable<MenuProps['items']>[number];
+
+/** CPQ's catalog pages (products, price books, contract prices, pricing rules), with the action a page needs. */
+const CPQ_CATALOG_PAGES = [
+  { path: 'products', key: 'products', icon: <ShoppingOutlined />, action: 'catalog.read' },
+  { path: 'price-books', key: 'priceBooks', icon: <BookOutlined />, action: 'catalog.read' },
+  { path: 'contract-prices', key: 'contractPrices', icon: <DollarOutlined />, action: 'catalog.read' },
+  { path: 'pricing-rules', key: 'pricingRules', icon: <CalculatorOutlined />, action: 'pricing.rules.read' },
+] as const;
+
+/** CPQ's deal pages: quotes, the approvals inbox (with the count waiting for me), contracts. */
+const CPQ_DEAL_PAGES = [
+  { path: 'quotes', key: 'quotes', icon: <FileTextOutlined />, action: 'quotes.read' },
+  { path: 'approvals', key: 'approvals', icon: <SafetyCertificateOutlined />, action: 'quotes.read' },
+  { path: 'contracts', key: 'contracts', icon: <FileDoneOutlined />, action: 'contracts.read' },
+] as const;
 
 function label(testId: string, text: string, extra?: ReactNode) {
   return (
@@ -74,6 +95,28 @@ export function navItems(t: TFunction, session: Session): MenuItem[] {
       label: label('nav-crm', t('nav.crm')),
       children: CRM_PAGES.map((p) => ({ key: `/crm/${p.path}`, icon: p.icon, label: label(`nav-crm-${p.path}`, t(`nav.crmPages.${p.key}`)) })),
     },
+    {
+      key: 'cpq',
+      icon: <CalculatorOutlined />,
+      label: label('nav-cpq', t('nav.group', { ns: 'cpq-catalog' })),
+      children: [
+        ...CPQ_DEAL_PAGES.filter((p) => session.can(p.action)).map((p) => ({
+          key: `/cpq/${p.path}`,
+          icon: p.icon,
+          label: (
+            <span data-testid={`nav-cpq-${p.path}`} style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
+              {t(`nav.${p.key}`, { ns: 'cpq-quotes' })}
+              {p.key === 'approvals' && <ApprovalsNavBadge />}
+            </span>
+          ),
+        })),
+        ...CPQ_CATALOG_PAGES.filter((p) => session.can(p.action)).map((p) => ({
+          key: `/cpq/${p.path}`,
+          icon: p.icon,
+          label: label(`nav-cpq-${p.path}`, t(`nav.${p.key}`, { ns: 'cpq-catalog' })),
+        })),
+      ],
+    },
     ...UPCOMING_MODULES.map((m) => ({
       key: `/${m}`,
       icon: MODULE_ICONS[m],
@@ -97,13 +140,14 @@ export function navItems(t: TFunction, session: Session): MenuItem[] {
 /** The menu key to highlight for a path: the longest item key it starts with. */
 export function selectedNavKey(pathname: string): string {
   if (pathname === '/') return '/';
-  const keys = ['/org', '/users', '/calendars', '/admin/audit', '/admin/outbox', ...CRM_PAGES.map((p) => `/crm/${p.path}`), ...UPCOMING_MODULES.map((m) => `/${m}`)];
+  const keys = ['/org', '/users', '/calendars', '/admin/audit', '/admin/outbox', ...CRM_PAGES.map((p) => `/crm/${p.path}`), ...CPQ_DEAL_PAGES.map((p) => `/cpq/${p.path}`), ...CPQ_CATALOG_PAGES.map((p) => `/cpq/${p.path}`), ...UPCOMING_MODULES.map((m) => `/${m}`)];
   return keys.filter((k) => pathname === k || pathname.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0] ?? '';
 }
 
 export function openNavGroup(pathname: string): string[] {
   if (pathname.startsWith('/admin')) return ['admin'];
   if (pathname.startsWith('/crm')) return ['crm'];
+  if (pathname.startsWith('/cpq')) return ['cpq'];
   if (pathname.startsWith('/org') || pathname.startsWith('/users') || pathname.startsWith('/calendars')) return ['org'];
   return [];
 }
