@@ -98,6 +98,9 @@ describe('CPQ quotes in the browser', () => {
     const quote = (await createdRes.json()) as QuoteDetail;
     await rep.waitForURL(`**/cpq/quotes/${quote.id}`);
     await rep.getByTestId('quote-editor').waitFor();
+    // The header names the customer and the deal, not bare links.
+    expect(await rep.getByTestId('quote-account').textContent()).toBe(account!.nameZh);
+    expect(await rep.getByTestId('quote-deal').textContent()).toBe(deal!.name);
 
     // ── One line: ERP Standard at 15 % off; the live preview prices it and says approval is needed.
     await rep.getByTestId('editor-add-line').click();
@@ -242,6 +245,8 @@ describe('CPQ quotes in the browser', () => {
     expect(await rep.getByTestId('contract-total').textContent()).toBe(formatMoney(grandTotal));
     await expect.poll(() => rep.getByTestId('billing-row').count()).toBe(1);
     expect(await rep.getByTestId('billing-row').getAttribute('data-amount')).toBe(grandTotal.amount);
+    expect(await rep.getByTestId('contract-account').textContent()).toBe(account!.nameZh);
+    expect(await rep.getByTestId('contract-deal').textContent()).toBe(deal!.name);
     const { body: signed } = await apiAs<ContractDetail>(rep, 'GET', `/api/v1/contracts/${contract.id}`);
     expect(signed.quoteVersionId).toBe(v2.id);
     expect(signed.billingType).toBe('one_time');
@@ -252,6 +257,18 @@ describe('CPQ quotes in the browser', () => {
     const pipeline = pipelines.items.find((p) => p.id === won.pipelineId)!;
     expect(pipeline.definition.stages.find((s) => s.key === won.stageKey)?.kind).toBe('won');
     expect(won.closedAt).not.toBeNull();
+
+    // ── The lists name the customer and the deal of each row.
+    await rep.goto('/cpq/quotes');
+    const quoteRow = rep.locator(`[data-testid="quote-row"][data-id="${quote.id}"]`);
+    await quoteRow.waitFor();
+    expect(await quoteRow.getByTestId('quote-row-account').textContent()).toBe(account!.nameZh);
+    expect(await quoteRow.getByTestId('quote-row-deal').textContent()).toBe(deal!.name);
+    await rep.goto('/cpq/contracts');
+    const contractRow = rep.locator(`[data-testid="contract-row"][data-id="${contract.id}"]`);
+    await contractRow.waitFor();
+    expect(await contractRow.getByTestId('contract-row-account').textContent()).toBe(account!.nameZh);
+    expect(await contractRow.getByTestId('contract-row-deal').textContent()).toBe(deal!.name);
 
     // The quote page of the accepted version leads to its contract.
     await rep.goto(`/cpq/quotes/${quote.id}`);

@@ -79,6 +79,37 @@ describe('api client', () => {
     off();
   });
 
+  it('passes the caller’s AbortSignal to fetch on GET and POST; a call made without one gets none', async () => {
+    responses.push(json(200, { items: [] }), json(200, { priced: [] }), json(200, { ok: true }));
+    const forGet = new AbortController();
+    const forPost = new AbortController();
+    await api.get('/api/v1/quotes', { limit: 1 }, forGet.signal);
+    await api.post('/api/v1/quotes/price-preview', { lines: [] }, { signal: forPost.signal });
+    await api.post('/api/v1/auth/logout');
+    expect(calls.map((c) => c.init.signal)).toEqual([forGet.signal, forPost.signal, undefined]);
+  });
+
+  it('an aborted call rejects with the abort, not a network problem, and reports nothing', async () => {
+    // A fetch that answers only when told to, and honours its signal as browsers do.
+    vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      return new Promise<Response>((_, reject) => {
+        init.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error));
+      });
+    });
+    const lost = vi.fn();
+    const off = onSessionLost(lost);
+    const controller = new AbortController();
+    const pending = api.post('/api/v1/quotes/price-preview', { lines: [] }, { signal: controller.signal });
+    controller.abort();
+    const err = await pending.catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(ApiProblem);
+    expect(err).toMatchObject({ name: 'AbortError' });
+    expect(calls).toHaveLength(1);
+    expect(lost).not.toHaveBeenCalled();
+    off();
+  });
+
   it('makes a readable problem of a network failure', async () => {
     const err = await api.get('/api/v1/users').catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 0, code: 'client.network' });

@@ -133,8 +133,11 @@ export const api = {
   create<T>(path: string, body: unknown, idempotencyKey: string = newIdempotencyKey()): Promise<T> {
     return request<T>('POST', path, { body, idempotencyKey });
   },
-  /** A POST that performs an action rather than creating a record (sign in, retry…). */
-  post<T>(path: string, body?: unknown, opts: Pick<RequestOptions, 'unauthorizedIsAnswer'> = {}): Promise<T> {
+  /**
+   * A POST that performs an action rather than creating a record (sign in, retry…), or a read that
+   * needs a body (a price preview): `signal` aborts it when its answer is no longer wanted.
+   */
+  post<T>(path: string, body?: unknown, opts: Pick<RequestOptions, 'unauthorizedIsAnswer' | 'signal'> = {}): Promise<T> {
     return request<T>('POST', path, { body, ...opts });
   },
   patch<T>(path: string, body: unknown): Promise<T> {

@@ -5,7 +5,7 @@ import { Dec, isCurrency, type Currency } from '../../../shared/money.ts';
 import { assertCan, can, whereAll } from '../../platform/access.ts';
 import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
-import { type DbOrTx, type Tx, withTx } from '../../platform/db.ts';
+import { type DbOrTx, type Tx, queryRows, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, notFound, versionConflict, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../platform/pagination.ts';
@@ -841,4 +841,42 @@ export async function getProductBriefs(
     .from(products)
     .where(inArray(products.id, [...new Set(ids)]));
   return new Map(rows.map((r) => [r.id, { sku: r.sku, nameZh: r.nameZh, nameEn: r.nameEn, unit: r.unit }]));
+}
+
+// ── Cached reference data for pricing ──────────────────────────────────────────────────────────
+
+/**
+ * The catalog and price books as pricing needs them, kept per process and checked against the
+ * database on every use with one cheap statement (row counts and the sum of row versions: every
+ * insert, update or delete changes it, in any process), so a quote never prices against a stale
+ * catalog and an unchanged one is not read again. Measured on the quote benchmark's data (5,000
+ * products, a 5,000-entry book): reading and mapping them took ~90 ms of every quote save.
+ */
+const catalogCache = new Map<DbOrTx, { stamp: string; rows: PricingCatalogRows }>();
+const bookCache = new Map<DbOrTx, Map<string, PricingPriceBook>>();
+
+export async function loadPricingCatalogCached(db: DbOrTx): Promise<PricingCatalogRows> {
+  const [row] = await queryRows<{ stamp: string }>(
+    db,
+    sql`SELECT (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM catalog_products) || '/' ||
+               (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM catalog_product_groups) AS stamp`,
+  );
+  const hit = catalogCache.get(db);
+  if (hit && hit.stamp === row!.stamp) return hit.rows;
+  const rows = await loadPricingCatalog(db);
+  catalogCache.set(db, { stamp: row!.stamp, rows });
+  return rows;
+}
+
+/** A price book by id, reused while its version is unchanged (entry changes bump the book's version). */
+export async function getPricingPriceBookCached(db: DbOrTx, id: string): Promise<PricingPriceBook | null> {
+  const [row] = await db.select({ version: priceBooks.version }).from(priceBooks).where(eq(priceBooks.id, id));
+  if (!row) return null;
+  const books = bookCache.get(db) ?? new Map<string, PricingPriceBook>();
+  bookCache.set(db, books);
+  const hit = books.get(id);
+  if (hit && hit.version === row.version) return hit;
+  const book = await getPricingPriceBook(db, id);
+  if (book) books.set(id, book);
+  return book;
 }

@@ -108,8 +108,15 @@ const ContractHeader = {
   updatedAt: Timestamp,
 };
 
-/** A contract in a list: its header and grand total. */
-export const ContractSummary = z.object({ ...ContractHeader, grandTotal: MoneySchema });
+/** The deal's and the account's names, shown with a contract in lists and on its page. */
+const ContractNames = {
+  opportunityName: z.string(),
+  accountName: z.string(),
+  accountNameEn: z.string().nullable(),
+};
+
+/** A contract in a list: its header, names and grand total. */
+export const ContractSummary = z.object({ ...ContractHeader, ...ContractNames, grandTotal: MoneySchema });
 export type ContractSummary = z.infer<typeof ContractSummary>;
 
 /** A contract with the terms in force: lines, totals and billing schedule. */
@@ -145,7 +152,7 @@ export const ContractAmendment = z.object({
 });
 export type ContractAmendment = z.infer<typeof ContractAmendment>;
 
-export const ContractDetail = Contract.extend({ amendments: z.array(ContractAmendment) });
+export const ContractDetail = Contract.extend({ ...ContractNames, amendments: z.array(ContractAmendment) });
 export type ContractDetail = z.infer<typeof ContractDetail>;
 
 export const ContractPage = pageSchema(ContractSummary);

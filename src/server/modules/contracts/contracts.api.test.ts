@@ -281,11 +281,14 @@ describe('reading contracts', () => {
   });
 
   it('the owner, their managers and company-wide roles read it; another rep gets 404 and nothing changes', async () => {
+    const names = { accountId: ids.account, accountName: '合同测试客户', accountNameEn: null, opportunityId: ids.deal, opportunityName: '合同测试商机' };
     for (const who of ['repA', 'managerT1', 'director', 'exec', 'finance', 'admin'] as const) {
       const res = await (await t.as(who)).get(`/api/v1/contracts/${c.id}`);
       expect(res.statusCode, who).toBe(200);
+      expect(res.json(), who).toMatchObject(names);
       const list = await (await t.as(who)).get(`/api/v1/contracts?accountId=${ids.account}&limit=200`);
       expect(list.json().items.map((i: { id: string }) => i.id), who).toContain(c.id);
+      expect(list.json().items.find((i: { id: string }) => i.id === c.id), who).toMatchObject(names);
     }
     const before = await snapshot(c.id);
     for (const who of ['repB', 'repC', 'repD'] as const) {
@@ -298,6 +301,37 @@ describe('reading contracts', () => {
       expect(list.json().items, who).toEqual([]);
     }
     expect(await snapshot(c.id)).toEqual(before);
+  });
+
+  it('names each contract’s account (English name too) and deal, with a constant number of queries per page', async () => {
+    // Three more deals on three more accounts, one with an English name: a contract on each.
+    const expected = new Map<string, { accountName: string; accountNameEn: string | null; opportunityName: string }>();
+    for (let i = 0; i < 3; i++) {
+      const nameEn = i === 0 ? 'Contract Names Ltd' : undefined;
+      const account = await created(await repA.post('/api/v1/crm/accounts', { nameZh: `合同名称客户${i}`, ...(nameEn ? { nameEn } : {}), kind: 'enterprise', confirmSimilar: true }));
+      const deal = await created(
+        await repA.post('/api/v1/crm/opportunities', { name: `合同名称商机${i}`, accountId: account.id, amount: { amount: '1000.00', currency: 'CNY' }, expectedCloseDate: today }),
+      );
+      const signed = await sign(await newQuote({ opportunityId: deal.id }), { type: 'one_time' });
+      expected.set(signed.id, { accountName: `合同名称客户${i}`, accountNameEn: nameEn ?? null, opportunityName: `合同名称商机${i}` });
+    }
+    const fewest = async (url: string) => {
+      let best: { n: number; res: LightMyRequestResponse } | undefined;
+      for (let i = 0; i < 3; i++) {
+        const run = await countQueries(() => finance.get(url));
+        if (!best || run.n < best.n) best = run;
+      }
+      return best!;
+    };
+    const one = await fewest('/api/v1/contracts?limit=1');
+    const three = await fewest('/api/v1/contracts?limit=3');
+    expect(one.res.json().items).toHaveLength(1);
+    const items = three.res.json().items as { id: string }[];
+    expect(new Set(items.map((i) => i.id))).toEqual(new Set(expected.keys()));
+    for (const item of items) expect(item).toMatchObject(expected.get(item.id)!);
+    expect(three.n, `limit=1: ${one.n}, limit=3: ${three.n}`).toBe(one.n);
+    const [first] = expected.keys();
+    expect((await finance.get(`/api/v1/contracts/${first}`)).json()).toMatchObject(expected.get(first!)!);
   });
 
   it('lists newest first with a cursor, a grand total per item, and filters by status and owner', async () => {
@@ -350,7 +384,7 @@ describe('amending a contract', () => {
     // Nothing fell due (undated milestones): 5 941.61 re-split 3:3:4 → 1 782.483, 1 782.483, 2 376.644;
     // floors 1 782.48 + 1 782.48 + 2 376.64 = 5 941.60, the cent to the largest fraction (the third).
     expect(d.billing.map((i) => i.amount.amount)).toEqual(['1782.48', '1782.48', '2376.65']);
-    expect(d).toMatchObject({ version: 2, amendmentCount: 1, status: 'active' });
+    expect(d).toMatchObject({ version: 2, amendmentCount: 1, status: 'active', accountName: '合同测试客户', opportunityName: '合同测试商机' });
     expect(d.amendments).toHaveLength(1);
     expect(d.amendments[0]).toMatchObject({ number: 1, effectiveDate: today, reason: '客户追加采购', createdBy: t.fixture.users.finance });
     expect(d.amendments[0]!.before.totals.grandTotal.amount).toBe('4721.20');
@@ -498,3 +532,20 @@ describe('amending a contract', () => {
     expect(listed.map((i) => i.id)).toContain(c.id);
   });
 });
+
+/** Count the queries the database receives while `fn` runs (pool on PostgreSQL, the client on PGlite). */
+async function countQueries<T>(fn: () => Promise<T>): Promise<{ n: number; res: T }> {
+  let n = 0;
+  const target = (t.database.pool ?? t.database.pglite) as unknown as { query: (...a: unknown[]) => unknown };
+  const original = target.query;
+  target.query = function (this: unknown, ...args: unknown[]) {
+    n++;
+    return original.apply(this, args);
+  };
+  try {
+    const res = await fn();
+    return { n, res };
+  } finally {
+    target.query = original;
+  }
+}

@@ -12,6 +12,8 @@ import { publishEvent } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import { products } from '../catalog/schema.ts';
 import { getCompanyToday } from '../catalog/service.ts';
+import { getAccountBriefs } from '../crm/account-service.ts';
+import { getOpportunityNames } from '../crm/opportunity-service.ts';
 import { opportunities } from '../crm/schema.ts';
 import type { QuoteLineInput, QuotePricedLine, QuoteTotals } from '../quotes/contract.ts';
 import { BelowBilledError, BillingPlanError, buildBillingSchedule, getTermEndDate, getTermMonths, rebuildBillingSchedule } from './billing.ts';
@@ -96,8 +98,26 @@ function toContract(row: ContractRow): Contract {
   return { ...header(row), lines: linesOf(row), totals: totalsOf(row), billing: billingOf(row) };
 }
 
-function toSummary(row: Omit<ContractRow, 'lines' | 'billing' | 'totals'>, grandTotal: ContractTotals['grandTotal']): ContractSummary {
-  return { ...header(row), grandTotal };
+type ContractNames = Pick<ContractSummary, 'opportunityName' | 'accountName' | 'accountNameEn'>;
+type NamedRow = Pick<ContractRow, 'accountId' | 'opportunityId'>;
+
+/** The deal's and the account's names of some contracts: one query per module, whatever their number. */
+async function loadContractNames(db: DbOrTx, rows: readonly NamedRow[]): Promise<(row: NamedRow) => ContractNames> {
+  const [accounts, deals] = await Promise.all([getAccountBriefs(db, rows.map((r) => r.accountId)), getOpportunityNames(db, rows.map((r) => r.opportunityId))]);
+  return (row) => {
+    const account = accounts.get(row.accountId);
+    return { opportunityName: deals.get(row.opportunityId) ?? '', accountName: account?.nameZh ?? '', accountNameEn: account?.nameEn ?? null };
+  };
+}
+
+function toSummary(row: Omit<ContractRow, 'lines' | 'billing' | 'totals'>, grandTotal: ContractTotals['grandTotal'], names: ContractNames): ContractSummary {
+  return { ...header(row), ...names, grandTotal };
+}
+
+/** A contract with its names and amendments; `db` is the caller's transaction when it has one. */
+async function toDetail(db: DbOrTx, row: ContractRow): Promise<ContractDetail> {
+  const [names, amendments] = await Promise.all([loadContractNames(db, [row]), listAmendments(db, row.id)]);
+  return { ...toContract(row), ...names(row), amendments };
 }
 
 function toAmendment(row: AmendmentRow): ContractAmendment {
@@ -309,8 +329,7 @@ export async function listAmendments(db: DbOrTx, contractId: string): Promise<Co
 }
 
 export async function getContract(ctx: ServiceContext, id: string): Promise<ContractDetail> {
-  const row = await loadVisibleContract(ctx, id);
-  return { ...toContract(row), amendments: await listAmendments(ctx.db, id) };
+  return toDetail(ctx.db, await loadVisibleContract(ctx, id));
 }
 
 /** May the actor see this contract? For the audit history of a record (registerEntityReader). */
@@ -365,10 +384,12 @@ export async function listContracts(ctx: ServiceContext, q: ListContractsQuery):
     )
     .orderBy(desc(contracts.createdAt), desc(contracts.id))
     .limit(q.limit + 1);
+  // One query per module for the page's names, whatever its length.
+  const names = await loadContractNames(ctx.db, rows.slice(0, q.limit).map((r) => r.row));
   return toPage(
     rows,
     q.limit,
-    (r) => toSummary(r.row, r.grandTotal),
+    (r) => toSummary(r.row, r.grandTotal, names(r.row)),
     (r) => encodeCursor(SORT, [r.cursorAt, r.row.id]),
   );
 }
@@ -538,6 +559,6 @@ export async function createAmendment(ctx: ServiceContext, contractId: string, b
     if (status === 'terminated') {
       await publishEvent(tx, source(ctx), { type: 'contract.cancelled', aggregateType: 'contract', aggregateId: contractId, payload });
     }
-    return { ...toContract(after), amendments: await listAmendments(tx, contractId) };
+    return toDetail(tx, after);
   });
 }

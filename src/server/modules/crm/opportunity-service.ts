@@ -925,3 +925,13 @@ export async function closeWonByContract(
     changes: { ...diffRecords(before, updated!), contract: [null, { id: input.contractId, number: input.contractNumber }] },
   });
 }
+
+/** Names of some deals, for other modules' lists and documents. Unchecked: callers check their own access. */
+export async function getOpportunityNames(db: DbOrTx, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<{ id: string; name: string }>(
+    db,
+    sql`SELECT id, name FROM crm_opportunities WHERE id = ANY(${`{${[...new Set(ids)].join(',')}}`}::uuid[])`,
+  );
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

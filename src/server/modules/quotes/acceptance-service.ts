@@ -127,7 +127,7 @@ export async function acceptQuoteVersion(ctx: ServiceContext, versionId: string,
         },
       });
       return {
-        quote: toDetail(quoteAfter, await loadVersions(tx, quote.id)),
+        quote: await toDetail(tx, quoteAfter, await loadVersions(tx, quote.id)),
         contract: { id: contract.id, number: contract.number, total: after.totals.grandTotal },
       };
     });

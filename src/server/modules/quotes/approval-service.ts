@@ -407,7 +407,7 @@ export async function submitQuoteVersion(ctx: ServiceContext, versionId: string,
       aggregateId: quote.id,
       payload: eventPayload(quote, after, { id, state }),
     });
-    return toDetail(quoteAfter, await loadVersions(tx, quote.id));
+    return toDetail(tx, quoteAfter, await loadVersions(tx, quote.id));
   });
 }
 

@@ -156,7 +156,12 @@ export const Quote = z.object({
   id: Id,
   number: z.string(),
   opportunityId: Id,
+  /** The deal's name. */
+  opportunityName: z.string(),
   accountId: Id,
+  /** The account's names, as printed on the quote (shown even when the account is outside the reader's scope). */
+  accountName: z.string(),
+  accountNameEn: z.string().nullable(),
   ownerId: Id,
   unitId: Id,
   currency: z.string(),

@@ -124,6 +124,7 @@ describe('creating a quote', () => {
     const q = res.json() as Detail;
     expect(q.number).toMatch(/^Q-\d{4}-\d{6}$/);
     expect(q.ownerId).toBe(t.fixture.users.repA);
+    expect(q).toMatchObject({ accountId: ids.account, accountName: '测试报价客户', accountNameEn: null, opportunityId: ids.deal, opportunityName: '报价测试商机' });
     expect(q.versions).toHaveLength(1);
     const v1 = q.versions[0]!;
     expect(v1).toMatchObject({ number: 1, status: 'draft', pricingDate: today });
@@ -217,6 +218,7 @@ describe('reading quotes', () => {
     for (const who of ['repA', 'managerT1', 'exec', 'finance'] as const) {
       const res = await (await t.as(who)).get(`/api/v1/quotes/${q.id}`);
       expect(res.statusCode, who).toBe(200);
+      expect(res.json(), who).toMatchObject({ accountName: '测试报价客户', accountNameEn: null, opportunityName: '报价测试商机' });
     }
     const repC = await t.as('repC');
     const before = await snapshot(q.id);
@@ -240,6 +242,67 @@ describe('reading quotes', () => {
     expect(second.items[0].id).not.toBe(page1.items[0].id);
     expect(second.items[0].createdAt <= page1.items[0].createdAt).toBe(true);
     expect(page1.items[0].total).toMatchObject({ currency: 'CNY' });
+    for (const item of [...page1.items, ...second.items]) {
+      expect(item).toMatchObject({ accountId: ids.account, accountName: '测试报价客户', accountNameEn: null, opportunityName: '报价测试商机' });
+    }
+  });
+
+  it('names the account of a deal quoted by its owner even when the account is outside the owner’s scope', async () => {
+    const account = await created(
+      await admin.post('/api/v1/crm/accounts', { nameZh: '代管报价客户', nameEn: 'Managed Quote Customer', kind: 'enterprise', ownerId: t.fixture.users.repD, confirmSimilar: true }),
+    );
+    const deal = await created(
+      await admin.post('/api/v1/crm/opportunities', {
+        name: '代管报价商机',
+        accountId: account.id,
+        ownerId: t.fixture.users.repA,
+        amount: { amount: '5000.00', currency: 'CNY' },
+        expectedCloseDate: today,
+      }),
+    );
+    expect((await repA.get(`/api/v1/crm/accounts/${account.id}`)).statusCode).toBe(404);
+    const q = await newQuote([{ productId: ids.erp, quantity: 1 }], { opportunityId: deal.id });
+    const names = { accountId: account.id, accountName: '代管报价客户', accountNameEn: 'Managed Quote Customer', opportunityName: '代管报价商机' };
+    expect(q).toMatchObject(names);
+    expect((await repA.get(`/api/v1/quotes/${q.id}`)).json()).toMatchObject(names);
+    expect((await repA.get(`/api/v1/quotes?opportunityId=${deal.id}`)).json().items).toEqual([expect.objectContaining({ id: q.id, ...names })]);
+    // The name is all it gives away: the account itself stays closed to the rep.
+    expect((await repA.get(`/api/v1/crm/accounts/${account.id}`)).statusCode).toBe(404);
+  });
+
+  it('answers a page with a constant number of queries, whatever its length (names in one query per module)', async () => {
+    // Five more deals on five more accounts, two quotes on each: the newest ten, on five of each.
+    const expected = new Map<string, { accountName: string; opportunityName: string }>();
+    for (let i = 0; i < 5; i++) {
+      const account = await created(await repA.post('/api/v1/crm/accounts', { nameZh: `报价名称客户${i}`, kind: 'enterprise', confirmSimilar: true }));
+      const deal = await created(
+        await repA.post('/api/v1/crm/opportunities', { name: `报价名称商机${i}`, accountId: account.id, amount: { amount: '1000.00', currency: 'CNY' }, expectedCloseDate: today }),
+      );
+      for (let k = 0; k < 2; k++) {
+        const q = await newQuote([{ productId: ids.erp, quantity: 1 }], { opportunityId: deal.id });
+        expected.set(q.id, { accountName: `报价名称客户${i}`, opportunityName: `报价名称商机${i}` });
+      }
+    }
+    const manager = await t.as('managerT1');
+    // The fewest of three identical requests: a per-process cache expiring during one of them on a
+    // slow machine adds a query that has nothing to do with the rows.
+    const steady = async (url: string) => {
+      let best: { n: number; res: LightMyRequestResponse } | undefined;
+      for (let i = 0; i < 3; i++) {
+        const run = await countQueries(() => manager.get(url));
+        if (!best || run.n < best.n) best = run;
+      }
+      return best!;
+    };
+    const one = await steady('/api/v1/quotes?limit=1');
+    const ten = await steady('/api/v1/quotes?limit=10');
+    expect(one.res.json().items).toHaveLength(1);
+    const items = ten.res.json().items as { id: string; accountName: string; opportunityName: string }[];
+    expect(new Set(items.map((i) => i.id))).toEqual(new Set(expected.keys()));
+    for (const item of items) expect(item).toMatchObject(expected.get(item.id)!);
+    expect(ten.n, `limit=1: ${one.n}, limit=10: ${ten.n}`).toBe(one.n);
+    // The session, the page, the accounts' names, the deals' names: a handful, not one per row.
+    expect(ten.n).toBeLessThanOrEqual(4);
   });
 
   it('explains every line in the caller’s language with the rule versions used', async () => {
@@ -361,3 +424,20 @@ describe('sending and revising', () => {
     expect(audit!.changes['repriced']).toEqual([null, true]);
   });
 });
+
+/** Count the queries the database receives while `fn` runs (pool on PostgreSQL, the client on PGlite). */
+async function countQueries<T>(fn: () => Promise<T>): Promise<{ n: number; res: T }> {
+  let n = 0;
+  const target = (t.database.pool ?? t.database.pglite) as unknown as { query: (...a: unknown[]) => unknown };
+  const original = target.query;
+  target.query = function (this: unknown, ...args: unknown[]) {
+    n++;
+    return original.apply(this, args);
+  };
+  try {
+    const res = await fn();
+    return { n, res };
+  } finally {
+    target.query = original;
+  }
+}

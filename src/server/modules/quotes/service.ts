@@ -10,15 +10,15 @@ import { nextNumber } from '../../platform/numbers.ts';
 import { publishEvent } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import { isValidOn, toEngineCatalog, toListTierRule } from '../catalog/catalog.ts';
-import { getCompanyToday, getContractPriceLists, getPricingPriceBook, loadPricingCatalog } from '../catalog/service.ts';
-import { loadAccountPricingProfile } from '../crm/account-service.ts';
+import { type PricingCatalogRows, type PricingPriceBook, getCompanyToday, getContractPriceLists, getPricingPriceBookCached, loadPricingCatalogCached } from '../catalog/service.ts';
+import { getAccountBriefs, loadAccountPricingProfile } from '../crm/account-service.ts';
 import type { OpportunityDetail } from '../crm/opportunity-contract.ts';
-import { getOpportunity } from '../crm/opportunity-service.ts';
+import { getOpportunity, getOpportunityNames } from '../crm/opportunity-service.ts';
 import { CrmPermissions } from '../crm/permissions.ts';
 import { COMPANY_TIME_ZONE } from '../org/service.ts';
 import { createCatalogIndex } from '../pricing/catalog.ts';
 import { computeQuotePricing } from '../pricing/engine.ts';
-import { formatExplanationStep, listExplanationSteps } from '../pricing/explanation.ts';
+import { type ExplanationStep, formatExplanationStep, listExplanationSteps } from '../pricing/explanation.ts';
 import type { PricingRule } from '../pricing/pricing-rule.ts';
 import type { PricingRequest } from '../pricing/pricing-types.ts';
 import { getPublishedRuleCache, withRuleOverlay } from '../pricing/rule-cache.ts';
@@ -108,8 +108,35 @@ const ISSUE_MESSAGES: Record<string, { field: string; message: string }> = {
  * discounts are the engine's MANUAL phase; a manual price that ends below the floor is refused
  * unless the caller may override floors. Throws problem+json before anything is written.
  */
+/** What pricing derives from the catalog and a book version, built once per version of them (both are immutable snapshots). */
+const catalogDerived = new WeakMap<PricingCatalogRows, { known: ReadonlySet<string>; index: ReturnType<typeof createCatalogIndex> }>();
+const bookDerived = new WeakMap<PricingPriceBook, { prices: Record<string, string>; tierRules: PricingRule[] }>();
+
+function deriveCatalog(rows: PricingCatalogRows) {
+  let d = catalogDerived.get(rows);
+  if (!d) {
+    d = { known: new Set(rows.products.map((p) => p.id)), index: createCatalogIndex(toEngineCatalog(rows.groups, rows.products)) };
+    catalogDerived.set(rows, d);
+  }
+  return d;
+}
+
+function deriveBook(book: PricingPriceBook) {
+  let d = bookDerived.get(book);
+  if (!d) {
+    const prices: Record<string, string> = {};
+    for (const e of book.entries) prices[e.productId] = e.unitPrice;
+    const tierRules = book.entries.flatMap((e) =>
+      e.tiers ? [toListTierRule({ priceBookId: book.id, productId: e.productId, tiers: e.tiers }, book.currency, book.version)] : [],
+    );
+    d = { prices, tierRules };
+    bookDerived.set(book, d);
+  }
+  return d;
+}
+
 export async function priceVersion(ctx: ServiceContext, input: PricingInput): Promise<PricedVersion> {
-  const book = await getPricingPriceBook(ctx.db, input.priceBookId);
+  const book = await getPricingPriceBookCached(ctx.db, input.priceBookId);
   if (!book) throw new AppError(PlatformErrors.reference_invalid, { errors: [{ path: 'priceBookId', message: 'v:uuid' }] });
   if (input.currency !== book.currency) {
     throw new AppError(QuoteErrors.currency_mismatch, {
@@ -123,22 +150,16 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
       errors: [{ path: 'pricingDate', message: 'v:price_book_not_valid' }],
     });
   }
-  const catalogRows = await loadPricingCatalog(ctx.db);
-  const known = new Set(catalogRows.products.map((p) => p.id));
+  const { known, index } = deriveCatalog(await loadPricingCatalogCached(ctx.db));
   const unknown = input.lines.flatMap((l, i) => (known.has(l.productId) ? [] : [{ path: `lines.${i}.productId`, message: 'v:unknown_product' }]));
   if (unknown.length > 0) throw new AppError(PlatformErrors.reference_invalid, { errors: unknown });
 
   // The caller proved it may change the deal; its account's pricing data follows even outside their account scope.
   const profile = await loadAccountPricingProfile(ctx.db, input.accountId);
   const contractPrices = await getContractPriceLists(ctx.db, [profile.id, ...profile.parentAccountIds], book.currency, input.pricingDate);
-  const index = createCatalogIndex(toEngineCatalog(catalogRows.groups, catalogRows.products));
   const cache = getPublishedRuleCache(ctx.db);
   const set = await cache.getRuleSet(ctx.db);
-  const tierRules: PricingRule[] = book.entries.flatMap((e) =>
-    e.tiers ? [toListTierRule({ priceBookId: book.id, productId: e.productId, tiers: e.tiers }, book.currency, book.version)] : [],
-  );
-  const prices: Record<string, string> = {};
-  for (const e of book.entries) prices[e.productId] = e.unitPrice;
+  const { prices, tierRules } = deriveBook(book);
   const request: PricingRequest = {
     customer: {
       id: profile.id,
@@ -210,6 +231,17 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
   const currency = book.currency;
   const money = (d: Dec) => wire(Money.of(d, currency));
 
+  // Dismissed rules (outside validity, a quote-level condition false) are the same step objects on
+  // every line: render each one once per save.
+  const rendered = new Map<ExplanationStep, QuotePricedLine['explanation'][number]>();
+  const texts = (s: ExplanationStep): QuotePricedLine['explanation'][number] => {
+    let text = rendered.get(s);
+    if (!text) {
+      text = { type: s.type, ruleId: 'ruleId' in s ? s.ruleId : null, zh: labelled(formatExplanationStep(s, 'zh')), en: labelled(formatExplanationStep(s, 'en')) };
+      rendered.set(s, text);
+    }
+    return text;
+  };
   const priced: QuotePricedLine[] = result.lines.map((line) => {
     const i = indexOf.get(line.lineId);
     const entered = i === undefined ? undefined : input.lines[i];
@@ -234,12 +266,7 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
       belowFloor: line.belowFloor !== null,
       floorOverride: line.belowFloor !== null && isManual && mayOverride,
       rulesUsed: used.map((ruleId) => ({ ruleId, code: codes.get(ruleId) ?? null, version: versionOf(ruleId) })),
-      explanation: listExplanationSteps(line.explanation).map((s) => ({
-        type: s.type,
-        ruleId: 'ruleId' in s ? s.ruleId : null,
-        zh: labelled(formatExplanationStep(s, 'zh')),
-        en: labelled(formatExplanationStep(s, 'en')),
-      })),
+      explanation: listExplanationSteps(line.explanation).map(texts),
     };
   });
   if (breaches.length > 0 && !(await isBelowFloorRouted(ctx.db, currency, priced))) {
@@ -337,12 +364,31 @@ function toVersion(row: VersionRow): QuoteVersion {
   };
 }
 
-function toQuote(row: QuoteRow, total: QuoteTotals['grandTotal'] | null): Quote {
+type QuoteNames = Pick<Quote, 'opportunityName' | 'accountName' | 'accountNameEn'>;
+type NamedRow = Pick<QuoteRow, 'accountId' | 'opportunityId'>;
+
+/**
+ * The deal's and the account's names of some quotes: one query for the deals and one for the
+ * accounts, whatever the number of quotes. Read past the account's scope on purpose: a deal's owner
+ * may quote a deal on an account they cannot open, and the name is printed on the quote anyway.
+ */
+async function loadQuoteNames(db: DbOrTx, rows: readonly NamedRow[]): Promise<(row: NamedRow) => QuoteNames> {
+  const [accounts, deals] = await Promise.all([getAccountBriefs(db, rows.map((r) => r.accountId)), getOpportunityNames(db, rows.map((r) => r.opportunityId))]);
+  return (row) => {
+    const account = accounts.get(row.accountId);
+    return { opportunityName: deals.get(row.opportunityId) ?? '', accountName: account?.nameZh ?? '', accountNameEn: account?.nameEn ?? null };
+  };
+}
+
+function toQuote(row: QuoteRow, total: QuoteTotals['grandTotal'] | null, names: QuoteNames): Quote {
   return {
     id: row.id,
     number: row.number,
     opportunityId: row.opportunityId,
+    opportunityName: names.opportunityName,
     accountId: row.accountId,
+    accountName: names.accountName,
+    accountNameEn: names.accountNameEn,
     ownerId: row.ownerId,
     unitId: row.unitId,
     currency: row.currency,
@@ -386,14 +432,16 @@ export async function loadVersions(db: DbOrTx, quoteId: string): Promise<Version
   return db.select().from(quoteVersions).where(eq(quoteVersions.quoteId, quoteId)).orderBy(quoteVersions.number);
 }
 
-export function toDetail(row: QuoteRow, versions: readonly VersionRow[]): QuoteDetail {
+/** A quote with its versions and names; `db` is the caller's transaction when it has one. */
+export async function toDetail(db: DbOrTx, row: QuoteRow, versions: readonly VersionRow[]): Promise<QuoteDetail> {
   const latest = versions.find((v) => v.number === row.latestVersionNo);
-  return { ...toQuote(row, latest?.totals.grandTotal ?? null), versions: versions.map(toVersion) };
+  const names = await loadQuoteNames(db, [row]);
+  return { ...toQuote(row, latest?.totals.grandTotal ?? null, names(row)), versions: versions.map(toVersion) };
 }
 
 export async function getQuote(ctx: ServiceContext, id: string): Promise<QuoteDetail> {
   const row = await loadVisibleQuote(ctx, id);
-  return toDetail(row, await loadVersions(ctx.db, id));
+  return toDetail(ctx.db, row, await loadVersions(ctx.db, id));
 }
 
 /** May the actor see this quote? For the audit history of a record (registerEntityReader). */
@@ -441,10 +489,12 @@ export async function listQuotes(ctx: ServiceContext, q: ListQuotesQuery): Promi
     )
     .orderBy(desc(quotes.createdAt), desc(quotes.id))
     .limit(q.limit + 1);
+  // One query per module for the page's names, whatever its length.
+  const names = await loadQuoteNames(ctx.db, rows.slice(0, q.limit).map((r) => r.row));
   return toPage(
     rows,
     q.limit,
-    (r) => toQuote(r.row, r.total),
+    (r) => toQuote(r.row, r.total, names(r.row)),
     (r) => encodeCursor(SORT, [r.cursorAt, r.row.id]),
   );
 }
@@ -555,7 +605,7 @@ export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): P
       { entityType: 'quote', entityId: quote!.id, action: 'create', changes: diffRecords(null, { ...quote! }) },
       { entityType: 'quote_version', entityId: version!.id, action: 'create', changes: diffRecords(null, auditedVersion(version!)) },
     ]);
-    return toDetail(quote!, [version!]);
+    return toDetail(tx, quote!, [version!]);
   });
 }
 
@@ -627,7 +677,7 @@ export async function updateQuoteVersion(ctx: ServiceContext, versionId: string,
       action: 'update',
       changes: diffRecords(auditedVersion(before), auditedVersion(after)),
     });
-    return toDetail(quoteAfter, await loadVersions(tx, quote.id));
+    return toDetail(tx, quoteAfter, await loadVersions(tx, quote.id));
   });
 }
 
@@ -696,7 +746,7 @@ export async function createQuoteVersion(ctx: ServiceContext, quoteId: string, b
         changes: { ...diffRecords(null, auditedVersion(created!)), copiedFrom: [null, latest.id], repriced: [null, dates.isRepriced] },
       },
     ]);
-    return toDetail(claimed, await loadVersions(tx, quoteId));
+    return toDetail(tx, claimed, await loadVersions(tx, quoteId));
   });
 }
 
@@ -756,7 +806,7 @@ export async function sendQuoteVersion(ctx: ServiceContext, versionId: string, b
         validUntil: after.validUntil,
       },
     });
-    return toDetail(quoteAfter, await loadVersions(tx, quote.id));
+    return toDetail(tx, quoteAfter, await loadVersions(tx, quote.id));
   });
 }
 

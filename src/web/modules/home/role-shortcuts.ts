@@ -1,7 +1,7 @@
 import type { Role } from '../../../shared/roles.ts';
 import type homeZh from '../../i18n/locales/zh-CN/home.json';
 
-/** Home shortcuts per role. The CRM is open; business modules of later releases are listed but marked as not open. */
+/** Home shortcuts per role. The CRM and CPQ are open; business modules of later releases are listed but marked as not open. */
 export type ShortcutKey = Exclude<keyof typeof homeZh.shortcuts, 'title' | 'soon'>;
 
 export interface Shortcut {
@@ -26,18 +26,22 @@ const soon = (key: ShortcutKey, to: string): Def => ({ key, soon: true, to: () =
 // Sellers land on their deals; everyone else who looks at customers starts from the accounts.
 const CRM_DEALS: Def = { key: 'crm', to: () => '/crm/pipeline' };
 const CRM_ACCOUNTS: Def = { key: 'crm', to: () => '/crm/accounts' };
+const QUOTES: Def = { key: 'quotes', to: () => '/cpq/quotes' };
+// The inbox opens on the requests waiting for the caller: managers approve their sellers' discounts, the deal desk its steps.
+const APPROVALS: Def = { key: 'approvals', to: () => '/cpq/approvals' };
+const CONTRACTS: Def = { key: 'contracts', to: () => '/cpq/contracts' };
 
 const BY_ROLE: Record<Role, Def[]> = {
-  sales_rep: [CRM_DEALS, soon('quotes', '/quotes'), MY_TEAM],
-  sales_manager: [CRM_DEALS, soon('quotes', '/quotes'), soon('performance', '/performance'), MY_SUBTREE],
+  sales_rep: [CRM_DEALS, QUOTES, MY_TEAM],
+  sales_manager: [CRM_DEALS, APPROVALS, QUOTES, soon('performance', '/performance'), MY_SUBTREE],
   executive: [soon('dashboard', '/performance'), CRM_ACCOUNTS, ORG_CHART],
   admin: [{ key: 'allPeople', to: () => '/users' }, { key: 'audit', to: () => '/admin/audit' }, { key: 'outbox', to: () => '/admin/outbox' }, ORG_CHART],
   project_manager: [soon('delivery', '/delivery'), MY_TEAM],
   resource_manager: [soon('resources', '/delivery'), MY_SUBTREE],
   engineer: [soon('delivery', '/delivery'), MY_TEAM],
   service_agent: [soon('service', '/service'), MY_TEAM],
-  finance: [soon('billing', '/performance'), soon('quotes', '/quotes'), ORG_CHART],
-  deal_desk: [soon('quotes', '/quotes'), CRM_ACCOUNTS, ORG_CHART],
+  finance: [soon('billing', '/performance'), CONTRACTS, QUOTES, ORG_CHART],
+  deal_desk: [APPROVALS, QUOTES, CRM_ACCOUNTS, ORG_CHART],
 };
 
 export function shortcutsFor(roles: readonly Role[], ctx: ShortcutContext): Shortcut[] {

@@ -10,7 +10,7 @@ import { useLocale } from '../../../i18n/use-locale.ts';
 import { useSession } from '../../org/auth/use-session.ts';
 import { formatMoney, groupDigits } from '../../crm/pipeline/money-display.ts';
 import { ContractStatusTag } from './quote-badges.tsx';
-import { formatPercent } from './quote-format.ts';
+import { accountLabel, formatPercent } from './quote-format.ts';
 import { useContract } from './quotes-queries.ts';
 
 /** /contracts/:id — a signed contract: its terms in force (lines, totals, billing schedule) and its amendments. */
@@ -36,8 +36,18 @@ export function ContractPage() {
         }
         subtitle={
           <Space separator="·">
-            <Link to={`/crm/accounts/${c.accountId}`}>{t('quote.openAccount')}</Link>
-            <Link to={`/crm/opportunities/${c.opportunityId}`}>{t('quote.openDeal')}</Link>
+            <span>
+              {t('fields.account')}:{' '}
+              <Link to={`/crm/accounts/${c.accountId}`} data-testid="contract-account">
+                {accountLabel(c, locale, t('quote.openAccount'))}
+              </Link>
+            </span>
+            <span>
+              {t('fields.deal')}:{' '}
+              <Link to={`/crm/opportunities/${c.opportunityId}`} data-testid="contract-deal">
+                {c.opportunityName || t('quote.openDeal')}
+              </Link>
+            </span>
             <Link to={`/cpq/quotes/${c.quoteId}`} data-testid="contract-quote-link">
               {t('contracts.fromQuote')}
             </Link>

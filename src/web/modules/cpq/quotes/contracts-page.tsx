@@ -7,15 +7,18 @@ import { LoadMore } from '../../../components/load-more.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
 import { ProblemAlert } from '../../../components/problem-alert.tsx';
 import { ApiProblem } from '../../../http/api-problem.ts';
+import { useLocale } from '../../../i18n/use-locale.ts';
 import { UserPicker } from '../../org/user-picker.tsx';
 import { formatMoney } from '../../crm/pipeline/money-display.ts';
 import { ContractStatusTag } from './quote-badges.tsx';
+import { accountLabel } from './quote-format.ts';
 import type { ContractFilters } from './quotes-api.ts';
 import { useContractList } from './quotes-queries.ts';
 
-/** /contracts — the contracts I can see: number, status, signing date, billing, grand total. */
+/** /contracts — the contracts I can see: number, status, account and deal, signing date, billing, grand total. */
 export function ContractsPage() {
   const { t } = useTranslation('cpq-quotes');
+  const locale = useLocale();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const status = (CONTRACT_STATUS_VALUES as readonly string[]).includes(params.get('status') ?? '') ? (params.get('status') as ContractStatus) : undefined;
@@ -63,6 +66,24 @@ export function ContractsPage() {
         columns={[
           { title: t('contracts.number'), key: 'number', render: (_, c) => <Link to={`/cpq/contracts/${c.id}`}>{c.number}</Link> },
           { title: t('fields.status'), key: 'status', render: (_, c) => <ContractStatusTag status={c.status} /> },
+          {
+            title: t('fields.account'),
+            key: 'account',
+            render: (_, c) => (
+              <Link to={`/crm/accounts/${c.accountId}`} data-testid="contract-row-account">
+                {accountLabel(c, locale, t('quote.openAccount'))}
+              </Link>
+            ),
+          },
+          {
+            title: t('fields.deal'),
+            key: 'deal',
+            render: (_, c) => (
+              <Link to={`/crm/opportunities/${c.opportunityId}`} data-testid="contract-row-deal">
+                {c.opportunityName || t('quote.openDeal')}
+              </Link>
+            ),
+          },
           { title: t('contracts.signedDate'), dataIndex: 'signedDate' },
           { title: t('billing.type'), key: 'billing', render: (_, c) => t(`billing.types.${c.billingType}`) },
           { title: t('totals.grandTotal'), key: 'total', align: 'right', render: (_, c) => formatMoney(c.grandTotal) },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elapsedParts, formatPercent, formatPercentRounded, productLabel } from './quote-format.ts';
+import { accountLabel, elapsedParts, formatPercent, formatPercentRounded, productLabel } from './quote-format.ts';
 
 describe('formatPercent', () => {
   it('drops trailing zeros of the decimal string and keeps every other digit', () => {
@@ -41,5 +41,16 @@ describe('elapsedParts', () => {
     expect(elapsedParts('2026-11-23T12:00:01Z', now)).toEqual({ unit: 'hours', count: 47 });
     expect(elapsedParts('2026-11-20T12:00:00Z', now)).toEqual({ unit: 'days', count: 5 });
     expect(elapsedParts('2026-11-26T12:00:00Z', now)).toEqual({ unit: 'minutes', count: 0 });
+  });
+});
+
+describe('accountLabel', () => {
+  it('shows the Chinese name, the English one in en when there is one, and the fallback for a name missing', () => {
+    const both = { accountName: '云澜银行', accountNameEn: 'Yunlan Bank' };
+    const zhOnly = { accountName: '云澜银行', accountNameEn: null };
+    expect(accountLabel(both, 'zh-CN')).toBe('云澜银行');
+    expect(accountLabel(both, 'en')).toBe('Yunlan Bank');
+    expect(accountLabel(zhOnly, 'en')).toBe('云澜银行');
+    expect(accountLabel({ accountName: '', accountNameEn: null }, 'zh-CN', '客户')).toBe('客户');
   });
 });

@@ -27,6 +27,12 @@ export function productLabel(p: Pick<Product, 'sku' | 'nameZh' | 'nameEn'> | und
   return `${p.sku} · ${locale === 'en' && p.nameEn ? p.nameEn : p.nameZh}`;
 }
 
+/** The account's name as the quote prints it: the English one in en when there is one; `fallback` when it has none. */
+export function accountLabel(a: { accountName: string; accountNameEn: string | null }, locale: Locale, fallback = '—'): string {
+  const name = locale === 'en' && a.accountNameEn ? a.accountNameEn : a.accountName;
+  return name || fallback;
+}
+
 /** A duration since an instant, in whole units, for "waiting since" ("3 h", "2 d"). */
 export function elapsedParts(fromIso: string, now: Date): { unit: 'minutes' | 'hours' | 'days'; count: number } {
   const ms = Math.max(0, now.getTime() - new Date(fromIso).getTime());

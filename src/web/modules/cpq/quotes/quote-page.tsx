@@ -11,6 +11,7 @@ import { useLocale } from '../../../i18n/use-locale.ts';
 import { useSession } from '../../org/auth/use-session.ts';
 import { QuoteStatusTag, VersionStatusTag } from './quote-badges.tsx';
 import { QuoteEditor } from './quote-editor.tsx';
+import { accountLabel } from './quote-format.ts';
 import { ExplanationDrawer, PricedLinesTable, TotalsTable } from './quote-figures.tsx';
 import { useQuote, usePriceBooks, useProductMap } from './quotes-queries.ts';
 import { VersionActions } from './version-actions.tsx';
@@ -48,8 +49,18 @@ export function QuotePage() {
         }
         subtitle={
           <Space separator="·">
-            <Link to={`/crm/opportunities/${q.opportunityId}`}>{t('quote.openDeal')}</Link>
-            <Link to={`/crm/accounts/${q.accountId}`}>{t('quote.openAccount')}</Link>
+            <span>
+              {t('fields.account')}:{' '}
+              <Link to={`/crm/accounts/${q.accountId}`} data-testid="quote-account">
+                {accountLabel(q, locale, t('quote.openAccount'))}
+              </Link>
+            </span>
+            <span>
+              {t('fields.deal')}:{' '}
+              <Link to={`/crm/opportunities/${q.opportunityId}`} data-testid="quote-deal">
+                {q.opportunityName || t('quote.openDeal')}
+              </Link>
+            </span>
             <span>{t('fields.priceBook')}: {book ? (locale === 'en' && book.nameEn ? book.nameEn : book.nameZh) : '—'}</span>
             <span>{t('fields.currency')}: {q.currency}</span>
           </Space>

@@ -47,8 +47,8 @@ export const quotesApi = {
   newVersion: (quoteId: string, version: number, idempotencyKey?: string) => api.create<QuoteDetail>(`${base}/${enc(quoteId)}/versions`, { version }, idempotencyKey),
   send: (versionId: string, version: number) => api.post<QuoteDetail>(`${base}/versions/${enc(versionId)}/send`, { version }),
   explanation: (versionId: string, signal?: AbortSignal) => api.get<QuoteExplanation>(`${base}/versions/${enc(versionId)}/explanation`, undefined, signal),
-  /** A read that needs a body: a POST without an Idempotency-Key (nothing is created). */
-  pricePreview: (body: PricePreviewBody) => api.post<PricePreview>(`${base}/price-preview`, body),
+  /** A read that needs a body: a POST without an Idempotency-Key (nothing is created); `signal` drops a superseded one. */
+  pricePreview: (body: PricePreviewBody, signal?: AbortSignal) => api.post<PricePreview>(`${base}/price-preview`, body, { signal }),
   approvalPreview: (versionId: string, signal?: AbortSignal) => api.get<ApprovalPreview>(`${base}/versions/${enc(versionId)}/approval-preview`, undefined, signal),
   submit: (versionId: string, body: SubmitVersionBody) => api.post<QuoteDetail>(`${base}/versions/${enc(versionId)}/submit`, body),
   accept: (versionId: string, body: AcceptVersionBody) => api.post<AcceptedQuote>(`${base}/versions/${enc(versionId)}/accept`, body),

@@ -13,6 +13,7 @@ import { useSession } from '../../org/auth/use-session.ts';
 import { UserPicker } from '../../org/user-picker.tsx';
 import { formatMoney } from '../../crm/pipeline/money-display.ts';
 import { QuoteStatusTag } from './quote-badges.tsx';
+import { accountLabel } from './quote-format.ts';
 import type { QuoteFilters } from './quotes-api.ts';
 import { useQuoteList } from './quotes-queries.ts';
 
@@ -25,7 +26,7 @@ function readFilters(params: URLSearchParams, myId: string): QuoteFilters {
   };
 }
 
-/** /quotes — the quotes I can see, newest first: number, status, latest version and its total. */
+/** /quotes — the quotes I can see, newest first: number, status, account and deal, latest version and its total. */
 export function QuotesPage() {
   const { t } = useTranslation(['cpq-quotes', 'common']);
   const locale = useLocale();
@@ -95,17 +96,30 @@ export function QuotesPage() {
             ),
           },
           { title: t('fields.status'), key: 'status', render: (_, q) => <QuoteStatusTag status={q.status} /> },
+          {
+            title: t('fields.account'),
+            key: 'account',
+            render: (_, q) => (
+              <Link to={`/crm/accounts/${q.accountId}`} data-testid="quote-row-account">
+                {accountLabel(q, locale, t('quote.openAccount'))}
+              </Link>
+            ),
+          },
+          {
+            title: t('fields.deal'),
+            key: 'deal',
+            render: (_, q) => (
+              <Link to={`/crm/opportunities/${q.opportunityId}`} data-testid="quote-row-deal">
+                {q.opportunityName || t('list.openDeal')}
+              </Link>
+            ),
+          },
           { title: t('fields.latestVersion'), key: 'latest', render: (_, q) => `v${q.latestVersionNo}` },
           {
             title: t('totals.grandTotal'),
             key: 'total',
             align: 'right',
             render: (_, q) => (q.total ? <span data-testid="quote-row-total">{formatMoney(q.total)}</span> : '—'),
-          },
-          {
-            title: t('fields.deal'),
-            key: 'deal',
-            render: (_, q) => <Link to={`/crm/opportunities/${q.opportunityId}`}>{t('list.openDeal')}</Link>,
           },
           { title: t('fields.updatedAt'), key: 'updatedAt', render: (_, q) => formatDateTime(q.updatedAt, locale, session.user.timeZone) },
         ]}

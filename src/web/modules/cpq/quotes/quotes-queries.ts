@@ -1,4 +1,4 @@
-import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import type { Product } from '../../../../server/modules/catalog/contract.ts';
 import type { PricePreviewBody } from '../../../../server/modules/quotes/approval-contract.ts';
@@ -33,19 +33,29 @@ export function usePriceBooks() {
 }
 
 /**
+ * The price preview of one body. The query function hands TanStack Query's signal to the request:
+ * when the editor moves on to another body, the query of the old one loses its last observer and
+ * Query aborts its request, so a superseded preview stops costing the server (and can never land
+ * after a newer one).
+ */
+export function pricePreviewQuery(body: PricePreviewBody | null) {
+  return queryOptions({
+    queryKey: quoteKeys.preview(body),
+    queryFn: ({ signal }) => quotesApi.pricePreview(body!, signal),
+    enabled: body !== null && body.lines.length > 0,
+    placeholderData: keepPreviousData,
+    retry: false,
+    staleTime: 30_000,
+  });
+}
+
+/**
  * Live prices while editing: the body is debounced (one call per pause in typing), and the last
  * answer stays on screen while the next one loads so the figures do not flicker.
  */
 export function usePricePreview(body: PricePreviewBody | null, delayMs = 400) {
   const debounced = useDebouncedValue(body, delayMs);
-  return useQuery({
-    queryKey: quoteKeys.preview(debounced),
-    queryFn: () => quotesApi.pricePreview(debounced!),
-    enabled: debounced !== null && debounced.lines.length > 0,
-    placeholderData: keepPreviousData,
-    retry: false,
-    staleTime: 30_000,
-  });
+  return useQuery(pricePreviewQuery(debounced));
 }
 
 export function useApprovalPreview(versionId: string | null) {
