@@ -1,5 +1,6 @@
 import { Dec, isCurrency, type Currency } from '../../../shared/money.ts';
 import { CelProduct } from './cel-context.ts';
+import type { BucketEntry, CompiledRuleSet } from './compile.ts';
 import { isDecimalString, type CurrencyAmounts } from './pricing-rule.ts';
 
 /**
@@ -60,6 +61,18 @@ export interface CatalogIssue {
 export interface IndexKey {
   key: string;
   specificity: number;
+  /**
+   * The engine's memo of this key's bucket in a rule set (engine.ts getKeyEntries): the set and
+   * revision it was looked up in, and what was found. Saves a string-keyed lookup in a map of
+   * thousands of keys per product per quote; any change to the set moves its revision.
+   */
+  resolvedBy: CompiledRuleSet | null;
+  resolvedRevision: number;
+  resolved: readonly BucketEntry[] | undefined;
+}
+
+function indexKey(key: string, specificity: number): IndexKey {
+  return { key, specificity, resolvedBy: null, resolvedRevision: -1, resolved: undefined };
 }
 
 /** Product-axis specificity: all < group (deeper is more specific) < product < variant. */
@@ -171,16 +184,14 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
   const getChainKeys = (groupId: string): IndexKey[] => {
     let keys = chains.get(groupId);
     if (!keys) {
-      keys = (groups.get(groupId)?.ancestors ?? []).map((gid) => ({
-        key: getGroupIndexKey(gid),
-        specificity: PRODUCT_SPECIFICITY.groupBase + groups.get(gid)!.depth,
-      }));
-      keys.push({ key: ALL_INDEX_KEY, specificity: PRODUCT_SPECIFICITY.all });
+      keys = (groups.get(groupId)?.ancestors ?? []).map((gid) => indexKey(getGroupIndexKey(gid), PRODUCT_SPECIFICITY.groupBase + groups.get(gid)!.depth));
+      keys.push(indexKey(ALL_INDEX_KEY, PRODUCT_SPECIFICITY.all));
       chains.set(groupId, keys);
     }
     return keys;
   };
   const products = new Map<string, IndexedProduct>();
+  const taxFractions = new Map<string, Dec>();
   const inputs = new Map<string, ProductInput>();
   for (const p of catalog.products) {
     if (inputs.has(p.id)) issues.push({ code: 'duplicate_product', id: p.id, message: `product ${p.id} appears twice; the first wins` });
@@ -195,8 +206,8 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
     if (parentId && !inputs.has(parentId)) {
       issues.push({ code: 'unknown_parent_product', id: p.id, message: `variant ${p.id} has an unknown parent product ${parentId}` });
     }
-    ownKeys.push({ key: getProductIndexKey(p.id), specificity: parentId ? PRODUCT_SPECIFICITY.variant : PRODUCT_SPECIFICITY.product });
-    if (parentId) ownKeys.push({ key: getProductIndexKey(parentId), specificity: PRODUCT_SPECIFICITY.product });
+    ownKeys.push(indexKey(getProductIndexKey(p.id), parentId ? PRODUCT_SPECIFICITY.variant : PRODUCT_SPECIFICITY.product));
+    if (parentId) ownKeys.push(indexKey(getProductIndexKey(parentId), PRODUCT_SPECIFICITY.product));
     const chainId = group?.id ?? '';
     const chainKeys = getChainKeys(chainId);
     const indexKeys = [...ownKeys, ...chainKeys];
@@ -208,7 +219,10 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
     }
     let taxFraction = ZERO;
     if (p.taxPercent !== undefined) {
-      if (isDecimalString(p.taxPercent)) taxFraction = new Dec(p.taxPercent).dividedBy(HUNDRED);
+      // A catalog has a handful of distinct rates: divide once per rate, not once per product.
+      const known = taxFractions.get(p.taxPercent);
+      if (known) taxFraction = known;
+      else if (isDecimalString(p.taxPercent)) taxFractions.set(p.taxPercent, (taxFraction = new Dec(p.taxPercent).dividedBy(HUNDRED)));
       else issues.push({ code: 'invalid_amount', id: p.id, message: `invalid taxPercent on product ${p.id}` });
     }
     products.set(p.id, {

@@ -13,7 +13,7 @@ import {
   type PricingRule,
   type RuleCompileError,
 } from './pricing-rule.ts';
-import type { RuleSkipped } from './explanation.ts';
+import type { RuleShadowed, RuleSkipped } from './explanation.ts';
 import { compileTierTable, type CompiledTierTable } from './tiers.ts';
 
 /**
@@ -55,6 +55,11 @@ export interface CompiledRule {
   /** Immutable explanation entries shared by every quote that dismisses the rule before looking at lines. */
   dismissedOutsideValidity: RuleSkipped;
   dismissedConditionFalse: RuleSkipped;
+  /**
+   * The last "shadowed by" entry made for this rule (immutable, shared by every line and quote that
+   * shows the rule shadowed by the same rule): most lines of a product group see the same winner.
+   */
+  lastShadowed: RuleShadowed | null;
 }
 
 const HUNDRED = new Dec(100);
@@ -152,12 +157,15 @@ function compileOne(rule: PricingRule, table: ConditionProgramTable): CompileOut
       customerScope: rule.scope.customer ?? { kind: 'all' },
       dismissedOutsideValidity: { type: 'skipped', ruleId: rule.id, phase: rule.phase, reason: 'outside_validity', error: null },
       dismissedConditionFalse: { type: 'skipped', ruleId: rule.id, phase: rule.phase, reason: 'condition_false', error: null },
+      lastShadowed: null,
     },
   };
 }
 
 export interface BucketEntry {
   customerKey: string;
+  /** The customer key as a small integer (see CompiledRuleSet.getCustomerKeyId), for array lookups per quote. */
+  customerKeyId: number;
   rules: readonly CompiledRule[];
 }
 
@@ -171,6 +179,8 @@ export class CompiledRuleSet {
   readonly #freeSlots: number[] = [];
   readonly #qtyGroupRefs = new Map<string, number>();
   readonly #qtyProductRefs = new Map<string, number>();
+  /** Customer-scope keys as small integers, assigned on first use and never reused. */
+  readonly #customerKeyIds = new Map<string, number>();
   /** Conditions and their conjuncts, compiled once per distinct text. */
   readonly conditionPrograms = new ConditionProgramTable();
   #revision = 0;
@@ -210,6 +220,11 @@ export class CompiledRuleSet {
   /** Rules filed under a product-scope key as [customer key, rules] entries, sorted by customer key. */
   getBucketEntries(productKey: string): readonly BucketEntry[] | undefined {
     return this.#entries.get(productKey);
+  }
+
+  /** The integer id of a customer-scope key (`*`, `a:…`, `c:…`), or −1 when no rule was ever filed under it. */
+  getCustomerKeyId(customerKey: string): number {
+    return this.#customerKeyIds.get(customerKey) ?? -1;
   }
 
   /** Group ids conditions read as quote.qtyByGroup["…"] literals. */
@@ -292,9 +307,11 @@ export class CompiledRuleSet {
       let entries = this.#entries.get(rule.productKey);
       if (!entries) this.#entries.set(rule.productKey, (entries = []));
       const customerKey = rule.customerKey;
+      let customerKeyId = this.#customerKeyIds.get(customerKey);
+      if (customerKeyId === undefined) this.#customerKeyIds.set(customerKey, (customerKeyId = this.#customerKeyIds.size));
       let at = 0;
       while (at < entries.length && entries[at]!.customerKey < customerKey) at++;
-      entries.splice(at, 0, { customerKey, rules: list });
+      entries.splice(at, 0, { customerKey, customerKeyId, rules: list });
     }
     let lo = 0;
     let hi = list.length;

@@ -11,9 +11,10 @@ import {
   type ConditionProgram,
   type PricingActivation,
 } from './cel-context.ts';
-import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct } from './catalog.ts';
-import type { CompiledRule, CompiledRuleSet } from './compile.ts';
-import type { ExplanationStep, RuleOutcome, SkipReason } from './explanation.ts';
+import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct, type IndexKey } from './catalog.ts';
+import type { BucketEntry, CompiledRule, CompiledRuleSet } from './compile.ts';
+import type { ExplanationStep, RuleOutcome, RuleShadowed, SkipReason } from './explanation.ts';
+import { fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
 import { formatPercent, PricedLine } from './priced-line.ts';
 import { isDecimalString, isLocalDate, PRICING_PHASES, type PricingPhase } from './pricing-rule.ts';
 import type {
@@ -48,6 +49,19 @@ const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 const CUSTOMER_SPECIFICITY_ACCOUNT = 1000;
 /** Product specificity is scaled above any customer specificity: the product axis decides first. */
 const PRODUCT_AXIS_SCALE = 10_000;
+
+/**
+ * The fixed-point fast path (fixed.ts) for line amounts and totals. On by default; the differential
+ * test (engine-fast-path.test.ts) turns it off to compare every result with the decimal.js path.
+ */
+let isFastPathOn = true;
+/** Largest decimals a fast-path operand or result may have (fromScaled builds up to 14). */
+const FAST_MAX_PLACES = 14;
+
+/** @internal for the differential test: run the reference (decimal.js only) path when false. */
+export function setPricingFastPath(on: boolean): void {
+  isFastPathOn = on;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Per-quote state
@@ -88,6 +102,8 @@ interface QuoteState {
   activation: PricingActivation;
   customerKeys: { key: string; specificity: number }[];
   customerSpecificity: Map<string, number>;
+  /** This customer's keys as CompiledRuleSet customer-key ids (−1: no rule uses it), parallel to customerKeys. */
+  customerKeyIds: number[];
   bucketViews: Map<string, BucketView>;
   chainPlans: Map<string, ChainPlan>;
   plans: Map<string, ProductPlan>;
@@ -186,6 +202,25 @@ function getListedPrice(prices: Readonly<Record<string, string>>, productId: str
 // ---------------------------------------------------------------------------------------------
 // Quote setup
 
+interface QtyZeros {
+  revision: number;
+  groups: Map<string, bigint>;
+  products: Map<string, bigint>;
+}
+
+const qtyZeros = new WeakMap<CompiledRuleSet, QtyZeros>();
+
+/** The qtyByGroup / qtyByProduct keys conditions name, each at 0, per rule-set revision. */
+function getQtyZeros(ruleSet: CompiledRuleSet): QtyZeros {
+  const cached = qtyZeros.get(ruleSet);
+  if (cached && cached.revision === ruleSet.revision) return cached;
+  const zeros: QtyZeros = { revision: ruleSet.revision, groups: new Map(), products: new Map() };
+  for (const key of ruleSet.listQtyGroupKeys()) zeros.groups.set(key, 0n);
+  for (const key of ruleSet.listQtyProductKeys()) zeros.products.set(key, 0n);
+  qtyZeros.set(ruleSet, zeros);
+  return zeros;
+}
+
 function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, request: PricingRequest, issues: QuoteIssue[]): QuoteState {
   const { customer, quote } = request;
   const currency: Currency = isCurrency(quote.currency) ? quote.currency : 'CNY';
@@ -208,11 +243,12 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
   groupAncestors.forEach((id, i) => customerKeys.push({ key: `c:${id}`, specificity: 1 + groupAncestors.length - 1 - i }));
 
   // Quote-level summaries: quantity per product group (each line counts in every ancestor group).
-  // Summed as numbers (exact for safe integers), converted to CEL ints once.
+  // Summed as numbers (exact for safe integers) over the groups the lines touch, converted to CEL
+  // ints once; the keys conditions name start from a copy of the rule set's zero map, so they read
+  // 0 when absent (and keep the same iteration order as before: named keys first).
   const groupSums = new Map<string, number>();
   const productSums = new Map<string, number>();
-  for (const key of ruleSet.listQtyGroupKeys()) groupSums.set(key, 0);
-  for (const key of ruleSet.listQtyProductKeys()) productSums.set(key, 0);
+  const zeros = getQtyZeros(ruleSet);
   // Index loops in functions that run once per quote: they may not be optimised yet, and an
   // unoptimised for…of allocates an iterator result per element.
   for (let i = 0; i < request.lines.length; i++) {
@@ -223,8 +259,8 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
     productSums.set(product.id, (productSums.get(product.id) ?? 0) + q);
     for (const g of product.groupAncestors) groupSums.set(g, (groupSums.get(g) ?? 0) + q);
   }
-  const qtyByGroup = new Map<string, bigint>();
-  const qtyByProduct = new Map<string, bigint>();
+  const qtyByGroup = new Map<string, bigint>(zeros.groups);
+  const qtyByProduct = new Map<string, bigint>(zeros.products);
   groupSums.forEach((sum, key) => qtyByGroup.set(key, BigInt(sum)));
   productSums.forEach((sum, key) => qtyByProduct.set(key, BigInt(sum)));
   const quoteTerm = Number.isSafeInteger(quote.termMonths) ? BigInt(quote.termMonths!) : 0n;
@@ -253,6 +289,7 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
     activation,
     customerKeys,
     customerSpecificity: new Map(customerKeys.map((k) => [k.key, k.specificity])),
+    customerKeyIds: customerKeys.map((k) => ruleSet.getCustomerKeyId(k.key)),
     bucketViews: new Map(),
     chainPlans: new Map(),
     plans: new Map(),
@@ -279,23 +316,42 @@ function skippedOutcome(rule: CompiledRule, reason: SkipReason, error: Condition
  */
 const EMPTY_VIEW: BucketView = { passing: [], dismissed: [] };
 
+/** The rules filed under an index key, by customer key; memoised on the key per rule-set revision. */
+function getKeyEntries(st: QuoteState, ik: IndexKey): readonly BucketEntry[] | undefined {
+  const set = st.ruleSet;
+  const revision = set.revision;
+  if (ik.resolvedBy === set && ik.resolvedRevision === revision) return ik.resolved;
+  const entries = set.getBucketEntries(ik.key);
+  ik.resolvedBy = set;
+  ik.resolvedRevision = revision;
+  ik.resolved = entries;
+  return entries;
+}
+
 /**
- * `isShared`: cache the view for the quote (group and all-products keys, read by many products);
- * a product's own key is read by that product only, so caching it would only cost.
+ * The view of a group or all-products key (read by many products), cached for the quote; a
+ * product's own keys go through collectOwnRules instead.
  */
-function getBucketView(st: QuoteState, productKey: string, productSpecificity: number, isShared: boolean): BucketView {
-  const entries = st.ruleSet.getBucketEntries(productKey);
-  if (!entries) return EMPTY_VIEW;
-  if (isShared) {
-    const cached = st.bucketViews.get(productKey);
-    if (cached) return cached;
+function getBucketView(st: QuoteState, ik: IndexKey): BucketView {
+  const productKey = ik.key;
+  const cached = st.bucketViews.get(productKey);
+  if (cached) return cached;
+  const entries = getKeyEntries(st, ik);
+  if (!entries) {
+    st.bucketViews.set(productKey, EMPTY_VIEW);
+    return EMPTY_VIEW;
   }
+  const productSpecificity = ik.specificity;
   const view: BucketView = { passing: [], dismissed: [] };
   if (entries.length <= st.customerKeys.length) {
     // Few customer scopes under this key (typical for products): scan them, look each up once.
-    for (const entry of entries) {
-      const specificity = st.customerSpecificity.get(entry.customerKey);
-      if (specificity !== undefined) addBucketRules(st, view, entry.rules, productSpecificity * PRODUCT_AXIS_SCALE + specificity);
+    // Integer ids instead of string lookups: a handful of entries against a handful of keys.
+    const ids = st.customerKeyIds;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      // lastIndexOf: a key listed twice counts with its last specificity, as in customerSpecificity.
+      const at = ids.lastIndexOf(entry.customerKeyId);
+      if (at >= 0) addBucketRules(st, view, entry.rules, productSpecificity * PRODUCT_AXIS_SCALE + st.customerKeys[at]!.specificity);
     }
   } else {
     const buckets = st.ruleSet.getBuckets(productKey)!;
@@ -304,28 +360,34 @@ function getBucketView(st: QuoteState, productKey: string, productSpecificity: n
       if (rules) addBucketRules(st, view, rules, productSpecificity * PRODUCT_AXIS_SCALE + ck.specificity);
     }
   }
-  if (isShared) st.bucketViews.set(productKey, view);
+  st.bucketViews.set(productKey, view);
   return view;
 }
 
-function addBucketRules(st: QuoteState, view: BucketView, rules: readonly CompiledRule[], specificity: number): void {
+const DISMISSED_VALIDITY = 1;
+const DISMISSED_CONDITION = 2;
+
+/** A rule's candidate for this quote, or why the quote dismisses it (validity, quote-level condition). */
+function admitRule(st: QuoteState, rule: CompiledRule, specificity: number): Candidate | typeof DISMISSED_VALIDITY | typeof DISMISSED_CONDITION {
   const date = st.date;
-  for (const rule of rules) {
-    if ((rule.validFrom !== null && date < rule.validFrom) || (rule.validTo !== null && date > rule.validTo) || date === '') {
-      view.dismissed.push(rule.dismissedOutsideValidity);
-      continue;
-    }
-    let pending: ConditionFailure | null = null;
-    const parts = rule.condition?.quoteParts;
-    if (parts && parts.length > 0) {
-      const r = evaluateQuoteParts(st, parts);
-      if (r === false) {
-        view.dismissed.push(rule.dismissedConditionFalse);
-        continue;
-      }
-      if (r !== true) pending = r;
-    }
-    view.passing.push({ rule, specificity, pending });
+  if ((rule.validFrom !== null && date < rule.validFrom) || (rule.validTo !== null && date > rule.validTo) || date === '') return DISMISSED_VALIDITY;
+  let pending: ConditionFailure | null = null;
+  const parts = rule.condition?.quoteParts;
+  if (parts && parts.length > 0) {
+    const r = evaluateQuoteParts(st, parts);
+    if (r === false) return DISMISSED_CONDITION;
+    if (r !== true) pending = r;
+  }
+  return { rule, specificity, pending };
+}
+
+function addBucketRules(st: QuoteState, view: BucketView, rules: readonly CompiledRule[], specificity: number): void {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    const c = admitRule(st, rule, specificity);
+    if (c === DISMISSED_VALIDITY) view.dismissed.push(rule.dismissedOutsideValidity);
+    else if (c === DISMISSED_CONDITION) view.dismissed.push(rule.dismissedConditionFalse);
+    else view.passing.push(c);
   }
 }
 
@@ -435,7 +497,7 @@ function getChainPlan(st: QuoteState, product: IndexedProduct): ChainPlan {
   if (cached) return cached;
   const chain: ChainPlan = { byPhase: [[], [], [], []], constraints: [], grants: [], dependent: [], dismissed: [] };
   for (const ik of product.chainKeys) {
-    const view = getBucketView(st, ik.key, ik.specificity, true);
+    const view = getBucketView(st, ik);
     if (view.dismissed.length > 0) chain.dismissed.push(view.dismissed);
     for (const c of view.passing) {
       if (c.rule.condition !== null && c.rule.condition.productParts.length > 0) chain.dependent.push(c);
@@ -483,6 +545,43 @@ function offerToProduct(st: QuoteState, product: IndexedProduct, shared: Candida
   addToLists((scratch.extra ??= { byPhase: [[], [], [], []], constraints: [], grants: [] }), candidate);
 }
 
+/**
+ * The rules filed under one of the product's own keys (read by this product only): offered to the
+ * product straight away, as getBucketView + offerToProduct would, without building a view.
+ * Returns the rules dismissed for the whole quote (validity, quote-level condition), or null.
+ */
+function collectOwnRules(st: QuoteState, product: IndexedProduct, ik: IndexKey, scratch: ProductScratch): RuleOutcome[] | null {
+  const entries = getKeyEntries(st, ik);
+  if (!entries) return null;
+  const productKey = ik.key;
+  const productSpecificity = ik.specificity;
+  let dismissed: RuleOutcome[] | null = null;
+  const base = productSpecificity * PRODUCT_AXIS_SCALE;
+  const offer = (rules: readonly CompiledRule[], specificity: number) => {
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const c = admitRule(st, rule, specificity);
+      if (c === DISMISSED_VALIDITY) (dismissed ??= []).push(rule.dismissedOutsideValidity);
+      else if (c === DISMISSED_CONDITION) (dismissed ??= []).push(rule.dismissedConditionFalse);
+      else offerToProduct(st, product, c, scratch);
+    }
+  };
+  if (entries.length <= st.customerKeys.length) {
+    const ids = st.customerKeyIds;
+    for (let i = 0; i < entries.length; i++) {
+      const at = ids.lastIndexOf(entries[i]!.customerKeyId);
+      if (at >= 0) offer(entries[i]!.rules, base + st.customerKeys[at]!.specificity);
+    }
+  } else {
+    const buckets = st.ruleSet.getBuckets(productKey)!;
+    for (const ck of st.customerKeys) {
+      const rules = buckets.get(ck.key);
+      if (rules) offer(rules, base + ck.specificity);
+    }
+  }
+  return dismissed;
+}
+
 /** Candidates for a product on this quote: its group chain's, plus its own and the product-dependent ones, ranked. */
 function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
   const cached = st.plans.get(product.id);
@@ -490,10 +589,10 @@ function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
   const chain = getChainPlan(st, product);
   const scratch: ProductScratch = { probe: null, memo: null, dismissed: null, extra: null };
   let dismissed = chain.dismissed;
-  for (const ik of product.ownKeys) {
-    const view = getBucketView(st, ik.key, ik.specificity, false);
-    if (view.dismissed.length > 0) dismissed = [view.dismissed, ...dismissed];
-    for (const c of view.passing) offerToProduct(st, product, c, scratch);
+  for (let k = 0; k < product.ownKeys.length; k++) {
+    const ik = product.ownKeys[k]!;
+    const own = collectOwnRules(st, product, ik, scratch);
+    if (own !== null) dismissed = [own, ...dismissed];
   }
   for (const c of chain.dependent) offerToProduct(st, product, c, scratch);
   if (scratch.dismissed !== null) dismissed = dismissed.concat([scratch.dismissed]);
@@ -553,7 +652,8 @@ function evaluateCandidate(st: QuoteState, c: Candidate): boolean | ConditionFai
 function isConditionMet(st: QuoteState, w: LineWork, c: Candidate): boolean {
   const r = evaluateCandidate(st, c);
   if (r === true) return true;
-  if (r === false) w.steps.push(skippedOutcome(c.rule, 'condition_false', null));
+  // The rule's shared condition_false entry: the same plain object as skippedOutcome would make.
+  if (r === false) w.steps.push(c.rule.dismissedConditionFalse);
   else {
     w.steps.push(skippedOutcome(c.rule, 'eval_error', r));
     recordEvalError(st, c.rule, w.id, r);
@@ -614,6 +714,42 @@ function getApplicability(st: QuoteState, w: LineWork, c: Candidate): number {
   }
 }
 
+// Exact arithmetic on the running price: scaled integers when both operands and the result fit
+// (fixed.ts), else decimal.js. Both give the same Decimal value (results below 2^53 have at most 16
+// digits, so decimal.js's 40-digit precision never rounds them).
+
+function fastTimes(a: Dec, b: Dec): Dec | null {
+  const ka = getDecimalPlaces(a);
+  const kb = getDecimalPlaces(b);
+  if (!(ka + kb <= FAST_MAX_PLACES)) return null;
+  const p = toScaled(a, ka) * toScaled(b, kb);
+  return Math.abs(p) <= Number.MAX_SAFE_INTEGER ? fromScaled(p, ka + kb) : null;
+}
+
+/** a + sign × b. */
+function fastAdd(a: Dec, b: Dec, sign: 1 | -1): Dec | null {
+  const ka = getDecimalPlaces(a);
+  const kb = getDecimalPlaces(b);
+  const k = ka > kb ? ka : kb;
+  if (!(k <= FAST_MAX_PLACES)) return null;
+  const x = toScaled(a, k);
+  const y = toScaled(b, k);
+  const r = sign === 1 ? x + y : x - y;
+  return Math.abs(r) <= Number.MAX_SAFE_INTEGER ? fromScaled(r, k) : null;
+}
+
+function times(a: Dec, b: Dec): Dec {
+  return (isFastPathOn ? fastTimes(a, b) : null) ?? a.times(b);
+}
+
+function plus(a: Dec, b: Dec): Dec {
+  return (isFastPathOn ? fastAdd(a, b, 1) : null) ?? a.plus(b);
+}
+
+function minus(a: Dec, b: Dec): Dec {
+  return (isFastPathOn ? fastAdd(a, b, -1) : null) ?? a.minus(b);
+}
+
 // The running unit price is the exact fraction w.unit / w.den (den null = 1). Block and slab tables
 // spread a total over q units; dividing there and multiplying back by q later can land a line on
 // the wrong side of a half cent, so the division happens once, at the line total.
@@ -646,9 +782,9 @@ function applyToRunningPrice(w: LineWork, op: 'set' | 'percent' | 'amount', valu
   const den = w.den;
   if (op === 'set') setRunningPrice(w, value, per);
   else if (op === 'percent') {
-    if (per === null) setRunningPrice(w, num.times(ONE.minus(value)), den);
+    if (per === null) setRunningPrice(w, times(num, minus(ONE, value)), den);
     else setRunningPrice(w, num.times(per.minus(value)), den === null ? per : den.times(per));
-  } else if (per === null) setRunningPrice(w, num.minus(den === null ? value : value.times(den)), den);
+  } else if (per === null) setRunningPrice(w, minus(num, den === null ? value : value.times(den)), den);
   else setRunningPrice(w, num.times(per).minus(den === null ? value : value.times(den)), den === null ? per : den.times(per));
 }
 
@@ -668,7 +804,7 @@ function applyRule(st: QuoteState, w: LineWork, c: Candidate, band: number): voi
     case 'percentDiscount':
       op = 'percent';
       operand = a.fraction;
-      setRunningPrice(w, w.unit.times(a.multiplier), w.den);
+      setRunningPrice(w, times(w.unit, a.multiplier), w.den);
       break;
     case 'amountDiscount':
       op = 'amount';
@@ -734,7 +870,7 @@ function applyAdditiveGroup(w: LineWork, phase: PricingPhase, kind: 'percent' | 
   for (const m of members) if (m.per !== null) per = m.per;
   let total = ZERO;
   // Slab contributions are Σ/q; bring plain ones over the same q so the sum stays one fraction.
-  for (const m of members) total = total.plus(per === null || m.per !== null ? m.value : m.value.times(per));
+  for (const m of members) total = plus(total, per === null || m.per !== null ? m.value : m.value.times(per));
   const before = getShownUnit(w);
   applyToRunningPrice(w, kind, total, per);
   const after = getShownUnit(w);
@@ -744,6 +880,16 @@ function applyAdditiveGroup(w: LineWork, phase: PricingPhase, kind: 'percent' | 
     w.steps.push({ type: 'applied', ruleId: r.id, phase: r.phase, action: r.action.type, combine: r.combine, op: kind, operand, bandIndex: m.band, before, after });
   }
   w.steps.push({ type: 'combined', phase, kind, ruleIds: members.map((m) => m.c.rule.id), total: per === null ? total : total.dividedBy(per), before, after });
+}
+
+const phaseMatched: Candidate[] = [];
+const phaseBands: number[] = [];
+
+/** "rule shadowed by `by`": immutable, so the rule's last one is reused when the winner is the same. */
+function getShadowedStep(rule: CompiledRule, phase: PricingPhase, by: string): RuleShadowed {
+  const last = rule.lastShadowed;
+  if (last !== null && last.by === by && last.phase === phase) return last;
+  return (rule.lastShadowed = { type: 'shadowed', ruleId: rule.id, phase, by });
 }
 
 /**
@@ -777,23 +923,29 @@ function runPhase(st: QuoteState, w: LineWork, phaseIndex: number, list: readonl
   const topId = top.rule.id;
   if (top.rule.combine === 'exclusive') {
     applyRule(st, w, top, topBand);
-    for (i++; i < list.length; i++) w.steps.push({ type: 'shadowed', ruleId: list[i]!.rule.id, phase, by: topId });
+    for (i++; i < list.length; i++) w.steps.push(getShadowedStep(list[i]!.rule, phase, topId));
     clampToLimits(w, phase, entering, enteringDen);
     return;
   }
-  const matched: Candidate[] = [top];
-  const bands: number[] = [topBand];
+  // Scratch lists reused by every phase of every line (the engine is synchronous and runPhase does
+  // not nest): a new pair per phase was a tenth of a line's allocation.
+  const matched = phaseMatched;
+  const bands = phaseBands;
+  matched.length = 0;
+  bands.length = 0;
+  matched.push(top);
+  bands.push(topBand);
   let replace: Candidate | null = top.rule.role === 'replace' ? top : null;
   let replaceBand = replace ? topBand : -1;
   for (i++; i < list.length; i++) {
     const c = list[i]!;
     const r = c.rule;
     if (r.combine === 'exclusive') {
-      w.steps.push({ type: 'shadowed', ruleId: r.id, phase, by: topId });
+      w.steps.push(getShadowedStep(r, phase, topId));
       continue;
     }
     if (r.role === 'replace' && replace !== null) {
-      w.steps.push({ type: 'shadowed', ruleId: r.id, phase, by: replace.rule.id });
+      w.steps.push(getShadowedStep(r, phase, replace.rule.id));
       continue;
     }
     if (!isConditionMet(st, w, c)) continue;
@@ -1116,7 +1268,8 @@ function priceLine(st: QuoteState, w: LineWork, bundleBase: Dec | null): void {
   }
   grantFreeItems(st, w, plan);
   // The one division of the waterfall, if any: the exact line total before its single rounding.
-  w.netUnrounded = w.den === null ? w.unit.times(w.quantityDec) : w.unit.times(w.quantityDec).dividedBy(w.den);
+  if (w.den === null) w.netUnrounded = (isFastPathOn ? multiplyByQuantity(w.unit, w.quantity) : null) ?? w.unit.times(w.quantityDec);
+  else w.netUnrounded = w.unit.times(w.quantityDec).dividedBy(w.den);
   w.isPriced = true;
 }
 
@@ -1249,6 +1402,39 @@ function roundMinor(d: Dec, places: number): Dec {
   return d.decimalPlaces() <= places ? d : d.toDecimalPlaces(places, Decimal.ROUND_HALF_UP);
 }
 
+/** unit × quantity exactly in scaled integers, or null when it does not fit (the caller multiplies Decimals). */
+function multiplyByQuantity(unit: Dec, quantity: number): Dec | null {
+  const k = getDecimalPlaces(unit);
+  if (!(k <= FAST_MAX_PLACES)) return null;
+  const u = toScaled(unit, k);
+  const p = u * quantity;
+  if (Number.isNaN(u) || !(Math.abs(p) <= Number.MAX_SAFE_INTEGER)) return null;
+  return quantity === 1 ? unit : fromScaled(p, k);
+}
+
+/** round half-up(a × b) at `places`, in scaled integers; null when an operand or the product does not fit. */
+function multiplyRounded(a: Dec, b: Dec, places: number): Dec | null {
+  const ka = getDecimalPlaces(a);
+  const kb = getDecimalPlaces(b);
+  if (!(ka <= FAST_MAX_PLACES && kb <= FAST_MAX_PLACES)) return null;
+  const x = toScaled(a, ka);
+  const y = toScaled(b, kb);
+  if (Number.isNaN(x) || Number.isNaN(y)) return null;
+  const shift = ka + kb - places;
+  if (shift < 0) {
+    // Exact product with fewer decimals than the currency: no rounding, as roundMinor.
+    const p = x * y;
+    return Math.abs(p) <= Number.MAX_SAFE_INTEGER ? fromScaled(p, ka + kb) : null;
+  }
+  const r = mulRoundHalfUp(x, y, shift);
+  return Number.isNaN(r) ? null : fromScaled(r, places);
+}
+
+/** roundMinor(a × b, places), through the fast path when it fits. */
+function multiplyAndRound(a: Dec, b: Dec, places: number): Dec {
+  return (isFastPathOn ? multiplyRounded(a, b, places) : null) ?? roundMinor(a.times(b), places);
+}
+
 function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
   const places = st.places;
   const isPriced = w.isPriced && w.issues.length === 0;
@@ -1258,7 +1444,7 @@ function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
     netUnit = getShownUnit(w);
     if (w.allocated !== null) net = w.allocated;
     else {
-      net = roundMinor(w.netUnrounded, places);
+      net = (isFastPathOn ? roundScaled(w.netUnrounded, places) : null) ?? roundMinor(w.netUnrounded, places);
       if (w.role !== 'free' && w.role !== 'bundledOption') {
         w.steps.push({ type: 'round', unrounded: w.netUnrounded, rounded: net, places });
       }
@@ -1278,10 +1464,10 @@ function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
     listUnit,
     netUnit,
     netUnrounded: isPriced ? (w.allocated ?? w.netUnrounded) : ZERO,
-    listAmount: isPriced && listUnit !== null ? roundMinor(listUnit.times(quantity), places) : ZERO,
+    listAmount: isPriced && listUnit !== null ? multiplyAndRound(listUnit, quantity, places) : ZERO,
     netAmount: net,
-    costAmount: w.costUnit !== null && isPriced ? roundMinor(w.costUnit.times(quantity), places) : null,
-    taxAmount: isPriced && !w.taxFraction.isZero() && !net.isZero() ? roundMinor(net.times(w.taxFraction), places) : ZERO,
+    costAmount: w.costUnit !== null && isPriced ? multiplyAndRound(w.costUnit, quantity, places) : null,
+    taxAmount: isPriced && !w.taxFraction.isZero() && !net.isZero() ? multiplyAndRound(net, w.taxFraction, places) : ZERO,
     taxPercent: w.role === 'free' ? '0' : w.taxPercent,
     exchangeRate: w.exchangeRate ? w.exchangeRate.toFixed() : null,
     floor: w.floor,
@@ -1294,6 +1480,16 @@ function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
   });
 }
 
+/** roundMinor through the fast path: null when it does not fit. */
+function roundScaled(d: Dec, places: number): Dec | null {
+  const k = getDecimalPlaces(d);
+  if (k <= places) return d;
+  if (!(k <= FAST_MAX_PLACES)) return null;
+  const x = toScaled(d, k);
+  if (Number.isNaN(x)) return null;
+  return fromScaled(mulRoundHalfUp(x, 1, k - places), places);
+}
+
 /** Dec.sum in chunks, so a very long quote never exceeds the engine's argument-count limit. */
 function sumAmounts(amounts: Dec[]): Dec {
   if (amounts.length <= 4096) return Dec.sum(...amounts);
@@ -1302,7 +1498,37 @@ function sumAmounts(amounts: Dec[]): Dec {
   return Dec.sum(...partials);
 }
 
-function computeTotals(st: QuoteState, lines: readonly PricedLine[]): PricingTotals {
+interface AmountSums {
+  list: Dec;
+  net: Dec;
+  tax: Dec;
+  cost: Dec;
+  isCostComplete: boolean;
+}
+
+/** The four sums in scaled integers (the terms are amounts rounded to the currency); null when one does not fit. */
+function sumAmountsScaled(lines: readonly PricedLine[], places: number): AmountSums | null {
+  let list = 0;
+  let net = 0;
+  let tax = 0;
+  let cost = 0;
+  let isCostComplete = true;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (!l.isCounted) continue;
+    list += toScaled(l.listAmount, places);
+    net += toScaled(l.netAmount, places);
+    tax += toScaled(l.taxAmount, places);
+    if (l.costAmount !== null) cost += toScaled(l.costAmount, places);
+    else isCostComplete = false;
+  }
+  // NaN propagates; a sum past 2^53 may have been rounded, so it is refused as a whole.
+  const max = Number.MAX_SAFE_INTEGER;
+  if (!(Math.abs(list) <= max && Math.abs(net) <= max && Math.abs(tax) <= max && Math.abs(cost) <= max)) return null;
+  return { list: fromScaled(list, places), net: fromScaled(net, places), tax: fromScaled(tax, places), cost: fromScaled(cost, places), isCostComplete };
+}
+
+function sumAmountsExact(lines: readonly PricedLine[]): AmountSums {
   // Dec.sum adds without rounding between terms (faster than a chain of plus); the terms are rounded amounts.
   const lists: Dec[] = [ZERO];
   const nets: Dec[] = [ZERO];
@@ -1318,10 +1544,11 @@ function computeTotals(st: QuoteState, lines: readonly PricedLine[]): PricingTot
     if (l.costAmount !== null) costs.push(l.costAmount);
     else isCostComplete = false;
   }
-  const list = sumAmounts(lists);
-  const net = sumAmounts(nets);
-  const tax = sumAmounts(taxes);
-  const cost = sumAmounts(costs);
+  return { list: sumAmounts(lists), net: sumAmounts(nets), tax: sumAmounts(taxes), cost: sumAmounts(costs), isCostComplete };
+}
+
+function computeTotals(st: QuoteState, lines: readonly PricedLine[]): PricingTotals {
+  const { list, net, tax, cost, isCostComplete } = (isFastPathOn ? sumAmountsScaled(lines, st.places) : null) ?? sumAmountsExact(lines);
   const margin = net.minus(cost);
   const cur = st.currency;
   return {
