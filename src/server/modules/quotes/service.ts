@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, ne, sql, type SQL } from 'drizzle-orm';
 import { type Currency, Dec, Money } from '../../../shared/money.ts';
 import { assertCan, can, isInScope, readFilter, scopeFor, whereAll } from '../../platform/access.ts';
 import { diffRecords, writeAudit } from '../../platform/audit.ts';
@@ -412,6 +412,18 @@ async function loadVisibleQuote(ctx: ServiceContext, id: string): Promise<QuoteR
   return row;
 }
 
+/** A visible version without its priced snapshot (the part a save replaces and never reads). */
+async function loadVisibleVersionHead(ctx: ServiceContext, versionId: string): Promise<{ quote: QuoteRow; version: Omit<VersionRow, 'priced'> }> {
+  const { priced: _priced, ...head } = getTableColumns(quoteVersions);
+  const [found] = await ctx.db
+    .select({ quote: quotes, version: head })
+    .from(quoteVersions)
+    .innerJoin(quotes, eq(quotes.id, quoteVersions.quoteId))
+    .where(whereAll(eq(quoteVersions.id, versionId), readFilter(ctx.actor, READ, scopeColumns())));
+  if (!found) throw notFound('quote_version');
+  return found;
+}
+
 export async function loadVisibleVersion(ctx: ServiceContext, versionId: string): Promise<{ quote: QuoteRow; version: VersionRow }> {
   const [found] = await ctx.db
     .select({ quote: quotes, version: quoteVersions })
@@ -583,29 +595,32 @@ export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): P
         updatedAt: ctx.now,
       })
       .returning();
-    const [version] = await tx
-      .insert(quoteVersions)
-      .values({
-        id: newId(),
-        quoteId: quote!.id,
-        number: 1,
-        pricingDate,
-        validUntil,
-        termMonths: body.termMonths ?? null,
-        terms: body.terms ?? '',
-        lines,
-        priced,
-        totals,
-        createdBy: ctx.actor.userId,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      })
-      .returning();
+    // The row is known: nothing is read back (a 200-line version's priced JSON is ~1 MB to parse).
+    const version: VersionRow = {
+      id: newId(),
+      quoteId: quote!.id,
+      number: 1,
+      status: 'draft',
+      pricingDate,
+      validUntil,
+      termMonths: body.termMonths ?? null,
+      terms: body.terms ?? '',
+      lines,
+      priced,
+      totals,
+      createdBy: ctx.actor.userId,
+      sentAt: null,
+      sentBy: null,
+      version: 1,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    };
+    await tx.insert(quoteVersions).values(version);
     await writeAudit(tx, source(ctx), [
       { entityType: 'quote', entityId: quote!.id, action: 'create', changes: diffRecords(null, { ...quote! }) },
-      { entityType: 'quote_version', entityId: version!.id, action: 'create', changes: diffRecords(null, auditedVersion(version!)) },
+      { entityType: 'quote_version', entityId: version.id, action: 'create', changes: diffRecords(null, auditedVersion(version)) },
     ]);
-    return toDetail(tx, quote!, [version!]);
+    return toDetail(tx, quote!, [version]);
   });
 }
 
@@ -628,7 +643,7 @@ export function notEditable(status: VersionRow['status'], block: 'needs_new_vers
 
 /** Change a draft version's lines or header; it is re-priced and its snapshot replaced. */
 export async function updateQuoteVersion(ctx: ServiceContext, versionId: string, body: UpdateQuoteVersionBody): Promise<QuoteDetail> {
-  const { quote, version: before } = await loadVisibleVersion(ctx, versionId);
+  const { quote, version: before } = await loadVisibleVersionHead(ctx, versionId);
   assertCanWriteQuote(ctx, quote);
   if (before.version !== body.version) throw versionConflict(before.version);
   const block = getEditBlock(before.status);
@@ -651,21 +666,13 @@ export async function updateQuoteVersion(ctx: ServiceContext, versionId: string,
   });
 
   return withTx(ctx.db, async (tx) => {
-    const [after] = await tx
+    const changes = { pricingDate, validUntil, termMonths, terms: body.terms ?? before.terms, lines, priced, totals, version: before.version + 1, updatedAt: ctx.now };
+    const [updated] = await tx
       .update(quoteVersions)
-      .set({
-        pricingDate,
-        validUntil,
-        termMonths,
-        terms: body.terms ?? before.terms,
-        lines,
-        priced,
-        totals,
-        version: before.version + 1,
-        updatedAt: ctx.now,
-      })
+      .set(changes)
       .where(and(eq(quoteVersions.id, versionId), eq(quoteVersions.version, body.version), eq(quoteVersions.status, 'draft')))
-      .returning();
+      .returning({ id: quoteVersions.id });
+    const after: VersionRow | undefined = updated ? { ...before, ...changes } : undefined;
     if (!after) {
       const [current] = await tx.select({ version: quoteVersions.version }).from(quoteVersions).where(eq(quoteVersions.id, versionId));
       throw versionConflict(current?.version ?? before.version + 1);
@@ -677,7 +684,8 @@ export async function updateQuoteVersion(ctx: ServiceContext, versionId: string,
       action: 'update',
       changes: diffRecords(auditedVersion(before), auditedVersion(after)),
     });
-    return toDetail(tx, quoteAfter, await loadVersions(tx, quote.id));
+    const others = await tx.select().from(quoteVersions).where(and(eq(quoteVersions.quoteId, quote.id), ne(quoteVersions.id, versionId)));
+    return toDetail(tx, quoteAfter, [...others, after].sort((a, b) => a.number - b.number));
   });
 }
 
