@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Dec } from '../../../shared/money.ts';
-import { formatExplanationStep, listExplanationSteps, type ExplanationStep, type RuleOutcome } from './explanation.ts';
+import { collectRuleIds, formatExplanationStep, listExplanationSteps, type ExplanationStep, type RuleOutcome } from './explanation.ts';
 
 const d = (s: string) => new Dec(s);
 
@@ -48,5 +48,14 @@ describe('explanation text', () => {
     const dismissed: RuleOutcome[] = [{ type: 'skipped', ruleId: 'OLD', phase: 'SYSTEM', reason: 'outside_validity', error: null }];
     const all = listExplanationSteps({ steps: STEPS.slice(0, 2), dismissed: [dismissed, dismissed] });
     expect(all.map((s) => s.type)).toEqual(['base', 'applied', 'skipped', 'skipped']);
+  });
+
+  it('collects every rule an explanation names: applied, skipped, shadowed, the shadowing rule and the dismissed ones', () => {
+    const dismissed: RuleOutcome[] = [{ type: 'skipped', ruleId: 'OLD', phase: 'SYSTEM', reason: 'outside_validity', error: null }];
+    const shadowOnly: ExplanationStep[] = [{ type: 'shadowed', ruleId: 'S2', phase: 'SYSTEM', by: 'X' }];
+    const ids = collectRuleIds({ steps: STEPS, dismissed: [dismissed] });
+    collectRuleIds({ steps: shadowOnly, dismissed: [] }, ids);
+    // B is named only by the combined step.
+    expect([...ids].sort()).toEqual(['A', 'B', 'E', 'F', 'OLD', 'S', 'S2', 'T', 'X']);
   });
 });

@@ -146,6 +146,18 @@ export interface LineExplanation {
 }
 
 /** Every step of a line, dismissed rules last. */
+/** Every rule an explanation names: applied, skipped, shadowed, the rules shadowing them, the members of a combined step, and the dismissed ones. */
+export function collectRuleIds(explanation: LineExplanation, into: Set<string> = new Set()): Set<string> {
+  const add = (s: ExplanationStep) => {
+    if ('ruleId' in s) into.add(s.ruleId);
+    if (s.type === 'shadowed') into.add(s.by);
+    if (s.type === 'combined') for (const id of s.ruleIds) into.add(id);
+  };
+  for (const s of explanation.steps) add(s);
+  for (const group of explanation.dismissed) for (const s of group) add(s);
+  return into;
+}
+
 export function listExplanationSteps(explanation: LineExplanation): ExplanationStep[] {
   const out = [...explanation.steps];
   for (const group of explanation.dismissed) for (const step of group) out.push(step);

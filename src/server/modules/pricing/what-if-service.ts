@@ -12,7 +12,7 @@ import { createCatalogIndex } from './catalog.ts';
 import type { WhatIfBody, WhatIfResult } from './contract.ts';
 import { computeQuotePricing } from './engine.ts';
 import { PricingErrors } from './errors.ts';
-import { formatExplanationStep, listExplanationSteps } from './explanation.ts';
+import { collectRuleIds, formatExplanationStep, listExplanationSteps } from './explanation.ts';
 import { PricingPermissions } from './permissions.ts';
 import type { PricingRule } from './pricing-rule.ts';
 import type { ContractPriceList, PricingCustomer, PricingRequest } from './pricing-types.ts';
@@ -127,9 +127,10 @@ export async function priceWhatIf(ctx: ServiceContext, body: WhatIfBody): Promis
     ruleErrors: [...set.errors, ...errors].map((e) => ({ ruleId: e.ruleId, code: e.code, message: e.message })),
   }));
 
-  const appliedIds = new Set<string>();
-  for (const line of result.lines) for (const s of line.explanation.steps) if (s.type === 'applied') appliedIds.add(s.ruleId);
-  const codes = await getRuleCodes(ctx.db, [...appliedIds].filter((id) => !id.startsWith('pricebook:')));
+  // Every rule the explanations name is shown by its code, not only the applied ones.
+  const mentioned = new Set<string>();
+  for (const line of result.lines) collectRuleIds(line.explanation, mentioned);
+  const codes = await getRuleCodes(ctx.db, [...mentioned].filter((id) => !id.startsWith('pricebook:')));
   const versionOf = (ruleId: string): { version: number; isDraft: boolean } => {
     if (ruleId === getListTierRuleIdFor(ruleId)) return { version: book.version, isDraft: false };
     const draft = draftVersions.get(ruleId);

@@ -18,7 +18,7 @@ import { CrmPermissions } from '../crm/permissions.ts';
 import { COMPANY_TIME_ZONE } from '../org/service.ts';
 import { createCatalogIndex } from '../pricing/catalog.ts';
 import { computeQuotePricing } from '../pricing/engine.ts';
-import { type ExplanationStep, formatExplanationStep, listExplanationSteps } from '../pricing/explanation.ts';
+import { type ExplanationStep, collectRuleIds, formatExplanationStep, listExplanationSteps } from '../pricing/explanation.ts';
 import type { PricingRule } from '../pricing/pricing-rule.ts';
 import type { PricingRequest } from '../pricing/pricing-types.ts';
 import { getPublishedRuleCache, withRuleOverlay } from '../pricing/rule-cache.ts';
@@ -219,12 +219,7 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
 
   // Every rule an explanation names (applied, skipped, shadowed and the one shadowing it) is shown by its code.
   const mentioned = new Set<string>();
-  for (const line of result.lines) {
-    for (const s of line.explanation.steps) {
-      if ('ruleId' in s) mentioned.add(s.ruleId);
-      if (s.type === 'shadowed') mentioned.add(s.by);
-    }
-  }
+  for (const line of result.lines) collectRuleIds(line.explanation, mentioned);
   const codes = await getRuleCodes(ctx.db, [...mentioned].filter((id) => !id.startsWith('pricebook:')));
   const versionOf = (ruleId: string): number => (ruleId.startsWith('pricebook:') ? book.version : (cache.getInfo(ruleId)?.version ?? 0));
   const labelled = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => codes.get(id) ?? id);
