@@ -587,7 +587,11 @@ export async function listOpportunities(
   const [rows, pipelinesById] = await Promise.all([
     queryRows<RecordRow & { account_name: string; created_cursor: string }>(
       ctx.db,
-      sql`SELECT ${recordColumns}, a.name_zh AS account_name,
+      // The account's name as a scalar subquery, not a third joined table (every deal has its account:
+      // NOT NULL and a foreign key, so the rows are the same): with two relations to order instead of
+      // three the planner has far fewer join paths to cost, and planning was most of this query's
+      // time (decision 0012: ~1.3× the statements per second in pgbench at 300,000 deals).
+      sql`SELECT ${recordColumns}, (SELECT a.name_zh FROM crm_accounts a WHERE a.id = o.account_id) AS account_name,
                  to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_cursor
             FROM (SELECT ${opportunities.id} AS page_id, ${sort.column} AS page_key
                     FROM ${opportunities}
@@ -595,7 +599,6 @@ export async function listOpportunities(
                    ORDER BY ${sort.column} ${dir}, ${opportunities.id} ${dir}
                    LIMIT ${q.limit + 1}) page
             JOIN crm_opportunities o ON o.id = page.page_id
-            JOIN crm_accounts a ON a.id = o.account_id
            ORDER BY page.page_key ${dir}, page.page_id ${dir}`,
     ),
     loadPipelines(ctx.db),

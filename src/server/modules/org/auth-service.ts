@@ -16,6 +16,7 @@ import { isStrongPassword } from './org.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from './password.ts';
 import { OrgPermissions } from './permissions.ts';
 import { apiTokens, sessions, users } from './schema.ts';
+import { invalidatePrincipals, principalGeneration, PRINCIPAL_TTL_MS } from './principal-cache.ts';
 import { getSubtreeUnitIds, getUser, toUser } from './service.ts';
 
 export const SESSION_COOKIE = 'tl_session';
@@ -106,17 +107,65 @@ export function sessionInfo(user: User, actor: Actor, csrfToken: string | null):
 export async function logout(db: Db, sessionToken: string | undefined): Promise<void> {
   if (!sessionToken) return;
   await db.delete(sessions).where(eq(sessions.tokenHash, hashToken(sessionToken)));
+  invalidatePrincipals();
+}
+
+/** A principal as the authenticator keeps it between requests (principal-cache.ts). */
+interface CachedToken {
+  at: number;
+  generation: number;
+  tokenId: string;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  actor: Actor;
+}
+
+interface CachedSession {
+  at: number;
+  generation: number;
+  tokenHash: string;
+  csrfToken: string;
+  expiresAt: Date;
+  lastSeenAt: Date;
+  actor: Actor;
+}
+
+/** Entries a cache may hold before the expired ones are swept (and all of them dropped if that is not enough). */
+const PRINCIPAL_CACHE_MAX = 10_000;
+
+function remember<T extends { at: number }>(cache: Map<string, T>, key: string, entry: T, nowMs: number, ttlMs: number): void {
+  if (cache.size >= PRINCIPAL_CACHE_MAX) {
+    for (const [k, e] of cache) if (nowMs - e.at >= ttlMs) cache.delete(k);
+    if (cache.size >= PRINCIPAL_CACHE_MAX) cache.clear();
+  }
+  cache.set(key, entry);
+}
+
+export interface AuthenticatorOptions {
+  /** The clock, in epoch milliseconds (tests inject one). */
+  now?: () => number;
+  /** How long a principal is kept (default PRINCIPAL_TTL_MS; 0 turns the cache off). */
+  principalTtlMs?: number;
 }
 
 /**
  * The authenticator the HTTP layer calls on every /api request: a Bearer API token or the session
  * cookie. An expired or unknown session is no session (401 on routes that need one); an expired
  * session is reported as such so the UI can say so.
+ *
+ * A token or session that passed is kept for a few seconds with its Actor (principal-cache.ts,
+ * decision 0012): within that time a request costs no query. Expiry, revocation and the
+ * last-used/last-seen bookkeeping are checked on every request as before; what could change in the
+ * database (revoked, logged out, roles, unit, active) is seen at once in this process, because
+ * those writes call invalidatePrincipals(), and within the TTL from another process.
  */
-export function createAuthenticator(db: Db): (req: FastifyRequest) => Promise<Authenticated | null> {
-  // Every API request runs one of these: prepared once and narrowed to what an Actor needs, they
-  // cost a quarter less CPU per request than ad-hoc selects of whole rows (bench users-list,
-  // docs/benchmarks.md). Named statements need session pooling (PgBouncer: max_prepared_statements).
+export function createAuthenticator(db: Db, opts: AuthenticatorOptions = {}): (req: FastifyRequest) => Promise<Authenticated | null> {
+  const clock = opts.now ?? Date.now;
+  const ttlMs = opts.principalTtlMs ?? PRINCIPAL_TTL_MS;
+  // Every API request that misses the cache runs one of these: prepared once and narrowed to what
+  // an Actor needs, they cost a quarter less CPU per request than ad-hoc selects of whole rows
+  // (bench users-list, docs/benchmarks.md). Named statements need session pooling (PgBouncer:
+  // max_prepared_statements).
   const principal = { id: users.id, roles: users.roles, unitId: users.unitId, locale: users.locale, timeZone: users.timeZone, active: users.active };
   const tokenLookup = db
     .select({
@@ -136,33 +185,88 @@ export function createAuthenticator(db: Db): (req: FastifyRequest) => Promise<Au
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.tokenHash, sql.placeholder('hash')))
     .prepare('auth_session_lookup');
+  // Keyed by the token's hash (the secret itself is not kept). Each request gets its own copy of the
+  // Actor: per-request memos are keyed by the Actor object (crm-access.ts's team accounts), so a
+  // shared one would carry them from one request to the next.
+  const tokens = new Map<string, CachedToken>();
+  const sessionsByHash = new Map<string, CachedSession>();
+  const fresh = (e: { at: number; generation: number } | undefined, nowMs: number): boolean =>
+    e !== undefined && e.generation === principalGeneration() && nowMs - e.at < ttlMs;
 
-  return async (req) => {
-    const now = new Date();
-    const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ')) {
-      const token = header.slice(7).trim();
-      const [row] = await tokenLookup.execute({ hash: hashToken(token) });
-      if (!row || !row.user.active) throw new AppError(PlatformErrors.unauthenticated);
-      if (row.token.revokedAt || (row.token.expiresAt && row.token.expiresAt <= now)) throw new AppError(OrgErrors.token_revoked);
-      if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() > 60_000) {
-        await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id));
+  async function tokenPrincipal(hash: string, nowMs: number, now: Date): Promise<CachedToken> {
+    const cached = tokens.get(hash);
+    if (cached && fresh(cached, nowMs)) {
+      if (cached.expiresAt && cached.expiresAt <= now) {
+        tokens.delete(hash);
+        throw new AppError(OrgErrors.token_revoked);
       }
-      return { actor: await toActor(db, row.user, 'token') };
+      return cached;
     }
-    const cookie = req.cookies?.[SESSION_COOKIE];
-    if (!cookie) return null;
-    const [row] = await sessionLookup.execute({ hash: hashToken(cookie) });
+    tokens.delete(hash);
+    const generation = principalGeneration();
+    const [row] = await tokenLookup.execute({ hash });
+    if (!row || !row.user.active) throw new AppError(PlatformErrors.unauthenticated);
+    if (row.token.revokedAt || (row.token.expiresAt && row.token.expiresAt <= now)) throw new AppError(OrgErrors.token_revoked);
+    const entry: CachedToken = {
+      at: nowMs,
+      generation,
+      tokenId: row.token.id,
+      expiresAt: row.token.expiresAt,
+      lastUsedAt: row.token.lastUsedAt,
+      actor: Object.freeze(await toActor(db, row.user, 'token')),
+    };
+    // A write that committed while this lookup ran bumped the generation: do not keep what it read.
+    if (ttlMs > 0 && generation === principalGeneration()) remember(tokens, hash, entry, nowMs, ttlMs);
+    return entry;
+  }
+
+  /** The session's principal, or null for no (usable) session; throws session_expired where the original did. */
+  async function sessionPrincipal(req: FastifyRequest, hash: string, nowMs: number, now: Date): Promise<CachedSession | null> {
+    const cached = sessionsByHash.get(hash);
+    if (cached && fresh(cached, nowMs) && cached.expiresAt > now) return cached;
+    sessionsByHash.delete(hash);
+    const generation = principalGeneration();
+    const [row] = await sessionLookup.execute({ hash });
     if (!row || !row.user.active) return null;
     if (row.session.expiresAt <= now) {
       await db.delete(sessions).where(eq(sessions.tokenHash, row.session.tokenHash));
       if (isPublicAuthRoute(req)) return null;
       throw new AppError(PlatformErrors.session_expired);
     }
-    if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
-      await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.tokenHash, row.session.tokenHash));
+    const entry: CachedSession = {
+      at: nowMs,
+      generation,
+      tokenHash: row.session.tokenHash,
+      csrfToken: row.session.csrfToken,
+      expiresAt: row.session.expiresAt,
+      lastSeenAt: row.session.lastSeenAt,
+      actor: Object.freeze(await toActor(db, row.user, 'session', row.session.tokenHash)),
+    };
+    if (ttlMs > 0 && generation === principalGeneration()) remember(sessionsByHash, hash, entry, nowMs, ttlMs);
+    return entry;
+  }
+
+  return async (req) => {
+    const nowMs = clock();
+    const now = new Date(nowMs);
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const p = await tokenPrincipal(hashToken(header.slice(7).trim()), nowMs, now);
+      if (!p.lastUsedAt || nowMs - p.lastUsedAt.getTime() > 60_000) {
+        p.lastUsedAt = now;
+        await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, p.tokenId));
+      }
+      return { actor: { ...p.actor } };
     }
-    return { actor: await toActor(db, row.user, 'session', row.session.tokenHash), csrfToken: row.session.csrfToken };
+    const cookie = req.cookies?.[SESSION_COOKIE];
+    if (!cookie) return null;
+    const p = await sessionPrincipal(req, hashToken(cookie), nowMs, now);
+    if (!p) return null;
+    if (nowMs - p.lastSeenAt.getTime() > 60_000) {
+      p.lastSeenAt = now;
+      await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.tokenHash, p.tokenHash));
+    }
+    return { actor: { ...p.actor }, csrfToken: p.csrfToken };
   };
 }
 
@@ -177,7 +281,7 @@ export async function getSessionInfo(ctx: ServiceContext, csrfToken: string | nu
 }
 
 export async function updateMe(ctx: ServiceContext, body: UpdateMeBody): Promise<User> {
-  return withTx(ctx.db, async (tx) => {
+  const user = await withTx(ctx.db, async (tx) => {
     const [before] = await tx.select().from(users).where(eq(users.id, ctx.actor.userId));
     if (!before) throw new AppError(PlatformErrors.unauthenticated);
     const [after] = await tx
@@ -198,6 +302,9 @@ export async function updateMe(ctx: ServiceContext, body: UpdateMeBody): Promise
     });
     return toUser(after!);
   });
+  // The Actor carries the locale and time zone.
+  invalidatePrincipals();
+  return user;
 }
 
 export async function changePassword(ctx: ServiceContext, body: ChangePasswordBody): Promise<void> {
@@ -223,6 +330,7 @@ export async function changePassword(ctx: ServiceContext, body: ChangePasswordBo
       changes: { passwordHash: ['[redacted]', '[redacted]'] },
     });
   });
+  invalidatePrincipals();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,7 +386,7 @@ export async function createApiToken(ctx: ServiceContext, userId: string, body: 
 export async function revokeApiToken(ctx: ServiceContext, userId: string, tokenId: string): Promise<ApiToken> {
   await getUser(ctx, userId);
   assertCan(ctx.actor, OrgPermissions['users.tokens']);
-  return withTx(ctx.db, async (tx) => {
+  const revoked = await withTx(ctx.db, async (tx) => {
     const [row] = await tx
       .update(apiTokens)
       .set({ revokedAt: ctx.now })
@@ -297,6 +405,8 @@ export async function revokeApiToken(ctx: ServiceContext, userId: string, tokenI
     });
     return toApiToken(row);
   });
+  invalidatePrincipals();
+  return revoked;
 }
 
 /** Delete sessions that ran out (called periodically). */

@@ -24,6 +24,7 @@ import { OrgErrors } from './errors.ts';
 import { buildClosure, isAllowedParentKind, isStrongPassword, wouldCreateCycle } from './org.ts';
 import { hashPassword } from './password.ts';
 import { OrgPermissions } from './permissions.ts';
+import { invalidatePrincipals } from './principal-cache.ts';
 import { orgUnitClosure, orgUnitParents, orgUnits, userAssignments, users } from './schema.ts';
 
 export const COMPANY_TIME_ZONE = 'Asia/Shanghai';
@@ -68,8 +69,10 @@ function source(ctx: ServiceContext) {
 const SUBTREE_TTL_MS = 5_000;
 const subtreeCache = new Map<string, { at: number; ids: string[] }>();
 
+/** Drop the cached subtrees, and the cached principals whose Actors carry them (principal-cache.ts). */
 export function clearSubtreeCache(): void {
   subtreeCache.clear();
+  invalidatePrincipals();
 }
 
 export async function getSubtreeUnitIds(db: DbOrTx, unitId: string, nowMs = Date.now()): Promise<string[]> {
@@ -82,6 +85,15 @@ export async function getSubtreeUnitIds(db: DbOrTx, unitId: string, nowMs = Date
   const ids = rows.map((r) => r.id);
   subtreeCache.set(unitId, { at: nowMs, ids });
   return ids;
+}
+
+/**
+ * After a transaction that changed the tree committed: drop the subtree cache (and the principals)
+ * again — rebuildClosure dropped it inside the transaction, where a concurrent request could refill
+ * it with the old tree.
+ */
+function afterTreeCommitted(): void {
+  clearSubtreeCache();
 }
 
 /** Rebuild today's closure table from the units' parents (small: one row per unit and ancestor). */
@@ -187,7 +199,7 @@ export async function createUnit(ctx: ServiceContext, body: CreateUnitBody): Pro
   assertCan(ctx.actor, OrgPermissions['org.units.write']);
   const effectiveDate = body.effectiveDate ?? today(ctx);
   assertEffectiveDate(ctx, effectiveDate, null);
-  return withTx(ctx.db, async (tx) => {
+  const unit = await withTx(ctx.db, async (tx) => {
     const id = newId();
     await assertUnitPlacement(tx, id, body.kind, body.parentId);
     const [row] = await tx
@@ -207,11 +219,13 @@ export async function createUnit(ctx: ServiceContext, body: CreateUnitBody): Pro
     await writeAudit(tx, source(ctx), { entityType: 'org_unit', entityId: id, action: 'create', changes: diffRecords(null, row!) });
     return toUnit(row!, new Map());
   });
+  afterTreeCommitted();
+  return unit;
 }
 
 export async function updateUnit(ctx: ServiceContext, id: string, body: UpdateUnitBody): Promise<OrgUnit> {
   assertCan(ctx.actor, OrgPermissions['org.units.write']);
-  return withTx(ctx.db, async (tx) => {
+  const unit = await withTx(ctx.db, async (tx) => {
     const before = await loadUnit(tx, id);
     if (before.version !== body.version) throw versionConflict(before.version);
     const moving = body.parentId !== undefined && body.parentId !== before.parentId;
@@ -259,6 +273,8 @@ export async function updateUnit(ctx: ServiceContext, id: string, body: UpdateUn
     await writeAudit(tx, source(ctx), { entityType: 'org_unit', entityId: id, action: 'update', changes: diffRecords(before, after) });
     return toUnit(after, await memberCounts(tx, null));
   });
+  if (body.parentId !== undefined) afterTreeCommitted();
+  return unit;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,7 +426,7 @@ export async function updateUser(ctx: ServiceContext, id: string, body: UpdateUs
   await getUser(ctx, id);
   assertCan(ctx.actor, OrgPermissions['users.write']);
   const passwordHash = body.password !== undefined ? await passwordHashFor(body.password, '') : undefined;
-  return withTx(ctx.db, async (tx) => {
+  const user = await withTx(ctx.db, async (tx) => {
     const [before] = await tx.select().from(users).where(eq(users.id, id));
     if (!before) throw notFound('user');
     if (before.version !== body.version) throw versionConflict(before.version);
@@ -471,6 +487,9 @@ export async function updateUser(ctx: ServiceContext, id: string, body: UpdateUs
     await writeAudit(tx, source(ctx), { entityType: 'user', entityId: id, action: 'update', changes: diffRecords(before, after) });
     return toUser(after);
   });
+  // Roles, unit, active, locale: what the authenticator's cached principals hold (decision 0012).
+  invalidatePrincipals();
+  return user;
 }
 
 /** The person's managers and units as they stood on a date: what approvals and rollups use. */
