@@ -162,7 +162,8 @@ describe('CRM accounts in the browser', () => {
       await page.waitForTimeout(300);
     }
     await card.waitFor();
-    expect(await card.getByTestId('gap-contact').allTextContents()).toEqual(['严总']);
+    // The card can be on screen a moment before its gap rows (the list re-renders when the filter lands): wait for them.
+    await expect.poll(() => card.getByTestId('gap-contact').allTextContents()).toEqual(['严总']);
     expect(await card.getByTestId('gap-kind').getAttribute('data-kind')).toBe('uncovered');
     expect(await card.getByTestId('gap-kind').textContent()).toBe('无人覆盖');
     // The child has nobody at decision level: that is a gap of its own.
