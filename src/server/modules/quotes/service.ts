@@ -550,16 +550,15 @@ export async function loadDeal(ctx: ServiceContext, opportunityId: string): Prom
   }
 }
 
-export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): Promise<QuoteDetail> {
-  assertCan(ctx.actor, WRITE);
+/**
+ * A new quote's lines priced for its deal, as a create stores them and the editor's preview shows
+ * them. Quoting is work on the deal: the caller must be able to change it, not only see it.
+ */
+async function priceForDeal(ctx: ServiceContext, body: CreateQuoteBody, pricingDate: string, validUntil: string | undefined) {
   const deal = await loadDeal(ctx, body.opportunityId);
-  // Quoting is work on the deal: the caller must be able to change it, not only see it.
   const dealScope = scopeFor(ctx.actor, DEAL_WRITE);
   if (!dealScope || !isInScope(ctx.actor, dealScope, deal)) throw forbidden(DEAL_WRITE);
-  const today = getCompanyToday(ctx);
-  const pricingDate = body.pricingDate ?? today;
-  const validUntil = body.validUntil ?? addDays(pricingDate, DEFAULT_VALIDITY_DAYS);
-  assertDates(pricingDate, validUntil);
+  if (validUntil !== undefined) assertDates(pricingDate, validUntil);
   const lines = withLineIds(body.lines);
   const { priced, totals } = await priceVersion(ctx, {
     accountId: deal.accountId,
@@ -570,6 +569,15 @@ export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): P
     termMonths: body.termMonths ?? null,
     lines,
   });
+  return { deal, lines, priced, totals };
+}
+
+export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): Promise<QuoteDetail> {
+  assertCan(ctx.actor, WRITE);
+  const today = getCompanyToday(ctx);
+  const pricingDate = body.pricingDate ?? today;
+  const validUntil = body.validUntil ?? addDays(pricingDate, DEFAULT_VALIDITY_DAYS);
+  const { deal, lines, priced, totals } = await priceForDeal(ctx, body, pricingDate, validUntil);
 
   // The number is reserved by a statement of its own, as deals do (decision 0011): inside the
   // transaction its counter row stayed locked while ~1 MB of priced lines was written, and
@@ -823,21 +831,8 @@ export async function sendQuoteVersion(ctx: ServiceContext, versionId: string, b
  */
 export async function previewQuotePricing(ctx: ServiceContext, body: PricePreviewBody): Promise<PricePreview> {
   assertCan(ctx.actor, WRITE);
-  const deal = await loadDeal(ctx, body.opportunityId);
-  const dealScope = scopeFor(ctx.actor, DEAL_WRITE);
-  if (!dealScope || !isInScope(ctx.actor, dealScope, deal)) throw forbidden(DEAL_WRITE);
   const pricingDate = body.pricingDate ?? getCompanyToday(ctx);
-  if (body.validUntil !== undefined) assertDates(pricingDate, body.validUntil);
-  const lines = withLineIds(body.lines);
-  const { priced, totals } = await priceVersion(ctx, {
-    accountId: deal.accountId,
-    opportunity: deal,
-    priceBookId: body.priceBookId,
-    currency: body.currency,
-    pricingDate,
-    termMonths: body.termMonths ?? null,
-    lines,
-  });
+  const { priced, totals } = await priceForDeal(ctx, body, pricingDate, body.validUntil);
   const currency = totals.grandTotal.currency;
   const metrics = quoteMetrics(summarizeForApproval(currency, priced));
   const { policy } = await loadApprovalPolicy(ctx.db);
