@@ -10,7 +10,7 @@ import { hashPassword } from '../modules/org/password.ts';
 import { hasAnyUser, insertOrgPlan } from '../modules/org/seed.ts';
 import { seedPricingRules } from '../modules/pricing/seed-rules.ts';
 import { seedQuotes } from '../modules/quotes/seed-quotes.ts';
-import { DEMO_PASSWORD, type DemoCompany, generateCompany } from './company.ts';
+import { DEMO_DOMAIN, DEMO_PASSWORD, type DemoCompany, generateCompany } from './company.ts';
 
 export interface SeedOptions {
   sellers?: number;
@@ -60,7 +60,10 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
   // demo price books are the seed year's.
   const admin = company.users.find((u) => u.roles.includes('admin'));
   if (seeded && quoteCatalog && admin) {
-    dealRows = { ...dealRows, ...(await seedQuotes(database.db, { admin, ...(quoteCatalog as { priceBookId: string; productIds: Map<string, string> }) })).rows };
+    // The demo's rep sign-in gets an accepted quote and one waiting in the demo manager's inbox.
+    const featuredOwnerId = company.users.find((u) => u.email === `rep@${DEMO_DOMAIN}`)?.id;
+    const quoteOpts = { admin, ...(quoteCatalog as { priceBookId: string; productIds: Map<string, string> }), ...(featuredOwnerId ? { featuredOwnerId } : {}) };
+    dealRows = { ...dealRows, ...(await seedQuotes(database.db, quoteOpts)).rows };
   }
   return { seeded, company, rows: { org_units: company.units.length, users: company.users.length, ...calendarRows, ...dealRows } };
 }

@@ -37,7 +37,15 @@ const SAMPLE_LINES: { sku: string; quantity: number; manualDiscountPercent?: str
 
 export async function seedQuotes(
   db: Db,
-  opts: { admin: { id: string; unitId: string; roles: readonly Role[] }; priceBookId: string; productIds: ReadonlyMap<string, string>; count?: number; now?: Date },
+  opts: {
+    admin: { id: string; unitId: string; roles: readonly Role[] };
+    priceBookId: string;
+    productIds: ReadonlyMap<string, string>;
+    count?: number;
+    now?: Date;
+    /** A rep whose two largest open deals are quoted first: one accepted, one waiting for their manager (the demo sign-ins). */
+    featuredOwnerId?: string;
+  },
 ): Promise<{ rows: Record<string, number> }> {
   const ctx: ServiceContext = {
     db,
@@ -46,10 +54,14 @@ export async function seedQuotes(
     now: opts.now ?? new Date(),
   };
   await seedApprovalPolicy(ctx);
-  const deals = await listOpportunities(ctx, ListOpportunitiesQuery.parse({ limit: opts.count ?? 12, sort: '-amount' }));
+  const featured = opts.featuredOwnerId
+    ? (await listOpportunities(ctx, ListOpportunitiesQuery.parse({ ownerId: opts.featuredOwnerId, limit: 10, sort: '-amount' }))).items.filter((d) => d.closedAt === null).slice(0, 2)
+    : [];
+  const largest = (await listOpportunities(ctx, ListOpportunitiesQuery.parse({ limit: opts.count ?? 12, sort: '-amount' }))).items;
+  const deals = [...featured, ...largest.filter((d) => d.closedAt === null && !featured.some((f) => f.id === d.id))];
   const today = getCompanyToday(ctx);
   const rows = { quotes: 0, quote_versions: 0, quotes_sent: 0, quotes_in_approval: 0, contracts: 0 };
-  for (const [i, deal] of deals.items.filter((d) => d.closedAt === null).entries()) {
+  for (const [i, deal] of deals.entries()) {
     const lines: QuoteLineInput[] = SAMPLE_LINES[i % SAMPLE_LINES.length]!.flatMap((l, n) => {
       const productId = opts.productIds.get(l.sku);
       // Every third quote carries a rep's discount the policy sends to the seller's manager.
