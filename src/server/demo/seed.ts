@@ -60,7 +60,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
   // demo price books are the seed year's.
   const admin = company.users.find((u) => u.roles.includes('admin'));
   if (seeded && quoteCatalog && admin) {
-    // The demo's rep sign-in gets an accepted quote and one waiting in the demo manager's inbox.
+    // The demo's rep sign-in has a quote waiting in the demo manager's inbox.
     const featuredOwnerId = company.users.find((u) => u.email === `rep@${DEMO_DOMAIN}`)?.id;
     const quoteOpts = { admin, ...(quoteCatalog as { priceBookId: string; productIds: Map<string, string> }), ...(featuredOwnerId ? { featuredOwnerId } : {}) };
     dealRows = { ...dealRows, ...(await seedQuotes(database.db, quoteOpts)).rows };

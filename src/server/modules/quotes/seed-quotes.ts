@@ -43,7 +43,7 @@ export async function seedQuotes(
     productIds: ReadonlyMap<string, string>;
     count?: number;
     now?: Date;
-    /** A rep whose two largest open deals are quoted first: one accepted, one waiting for their manager (the demo sign-ins). */
+    /** A rep one of whose deals waits, discounted, in their manager's approval inbox (the demo sign-ins). */
     featuredOwnerId?: string;
   },
 ): Promise<{ rows: Record<string, number> }> {
@@ -54,13 +54,24 @@ export async function seedQuotes(
     now: opts.now ?? new Date(),
   };
   await seedApprovalPolicy(ctx);
-  const featured = opts.featuredOwnerId
-    ? (await listOpportunities(ctx, ListOpportunitiesQuery.parse({ ownerId: opts.featuredOwnerId, limit: 10, sort: '-amount' }))).items.filter((d) => d.closedAt === null).slice(0, 2)
-    : [];
-  const largest = (await listOpportunities(ctx, ListOpportunitiesQuery.parse({ limit: opts.count ?? 12, sort: '-amount' }))).items;
-  const deals = [...featured, ...largest.filter((d) => d.closedAt === null && !featured.some((f) => f.id === d.id))];
   const today = getCompanyToday(ctx);
   const rows = { quotes: 0, quote_versions: 0, quotes_sent: 0, quotes_in_approval: 0, contracts: 0 };
+  const largest = (await listOpportunities(ctx, ListOpportunitiesQuery.parse({ limit: opts.count ?? 12, sort: '-amount' }))).items;
+  const deals = largest.filter((d) => d.closedAt === null);
+  // The featured rep's largest open deal not quoted below waits, 15 % off, in their manager's inbox.
+  if (opts.featuredOwnerId) {
+    const own = await listOpportunities(ctx, ListOpportunitiesQuery.parse({ ownerId: opts.featuredOwnerId, limit: 10, sort: '-amount' }));
+    const deal = own.items.find((d) => d.closedAt === null && !deals.some((x) => x.id === d.id));
+    const productId = opts.productIds.get('ERP-STD');
+    if (deal && productId) {
+      const quote = await createQuote(ctx, { opportunityId: deal.id, priceBookId: opts.priceBookId, currency: 'CNY', pricingDate: today, lines: [{ productId, quantity: 1, manualDiscountPercent: '15' }] });
+      const v1 = quote.versions[0]!;
+      const submitted = (await submitQuoteVersion(ctx, v1.id, { version: v1.version })).versions[0]!;
+      rows.quotes++;
+      rows.quote_versions++;
+      if (submitted.status === 'in_approval') rows.quotes_in_approval++;
+    }
+  }
   for (const [i, deal] of deals.entries()) {
     const lines: QuoteLineInput[] = SAMPLE_LINES[i % SAMPLE_LINES.length]!.flatMap((l, n) => {
       const productId = opts.productIds.get(l.sku);
