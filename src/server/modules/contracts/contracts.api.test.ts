@@ -6,7 +6,7 @@ import type { Actor, ServiceContext } from '../../platform/context.ts';
 import { withTx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { type FixtureUnit, type FixtureUser, type TestApp, type TestClient, createTestApp, sql } from '../../testing/test-app.ts';
+import { type FixtureUnit, type FixtureUser, type TestApp, type TestClient, createTestApp, sql, steadyQueryCount } from '../../testing/test-app.ts';
 import { ensureDefaultPipeline } from '../crm/pipeline-service.ts';
 import { lineEventEntries } from '../crm/timeline.ts';
 import type { QuoteLineInput, QuotePricedLine, QuoteTotals } from '../quotes/contract.ts';
@@ -315,14 +315,7 @@ describe('reading contracts', () => {
       const signed = await sign(await newQuote({ opportunityId: deal.id }), { type: 'one_time' });
       expected.set(signed.id, { accountName: `合同名称客户${i}`, accountNameEn: nameEn ?? null, opportunityName: `合同名称商机${i}` });
     }
-    const fewest = async (url: string) => {
-      let best: { n: number; res: LightMyRequestResponse } | undefined;
-      for (let i = 0; i < 3; i++) {
-        const run = await countQueries(() => finance.get(url));
-        if (!best || run.n < best.n) best = run;
-      }
-      return best!;
-    };
+    const fewest = (url: string) => steadyQueryCount(t, () => finance.get(url));
     const one = await fewest('/api/v1/contracts?limit=1');
     const three = await fewest('/api/v1/contracts?limit=3');
     expect(one.res.json().items).toHaveLength(1);
@@ -532,20 +525,3 @@ describe('amending a contract', () => {
     expect(listed.map((i) => i.id)).toContain(c.id);
   });
 });
-
-/** Count the queries the database receives while `fn` runs (pool on PostgreSQL, the client on PGlite). */
-async function countQueries<T>(fn: () => Promise<T>): Promise<{ n: number; res: T }> {
-  let n = 0;
-  const target = (t.database.pool ?? t.database.pglite) as unknown as { query: (...a: unknown[]) => unknown };
-  const original = target.query;
-  target.query = function (this: unknown, ...args: unknown[]) {
-    n++;
-    return original.apply(this, args);
-  };
-  try {
-    const res = await fn();
-    return { n, res };
-  } finally {
-    target.query = original;
-  }
-}

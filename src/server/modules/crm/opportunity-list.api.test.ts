@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dec } from '../../../shared/money.ts';
 import { newId } from '../../platform/ids.ts';
-import { type FixtureUser, type TestApp, type TestClient, createTestApp, sql } from '../../testing/test-app.ts';
+import { type FixtureUser, type TestApp, type TestClient, createTestApp, sql, steadyQueryCount } from '../../testing/test-app.ts';
 import { ensureDefaultPipeline } from './pipeline-service.ts';
 import { DEFAULT_PIPELINE } from './pipeline.ts';
 import { accounts, opportunities, pipelines } from './schema.ts';
@@ -209,11 +209,7 @@ describe('the opportunity list', () => {
     // The fewest queries of three identical requests: the first fills the per-process caches (session
     // principal 3 s, subtree 5 s, pipelines 5 s, owner names 30 s), and one of them expiring on a slow
     // machine is not a query per row.
-    const steadyCount = async (url: string) => {
-      const runs = [];
-      for (let i = 0; i < 3; i++) runs.push(await countQueries(() => c.get(url)));
-      return runs.reduce((a, b) => (b.n < a.n ? b : a));
-    };
+    const steadyCount = (url: string) => steadyQueryCount(t, () => c.get(url));
     const queries = {
       one: 'limit=1',
       twenty: 'limit=20',
@@ -236,20 +232,3 @@ describe('the opportunity list', () => {
     expect(perQuery['twenty']![0]).toBe(perQuery['one']![0]);
   });
 });
-
-/** Count the queries the database receives while `fn` runs (pool on PostgreSQL, the client on PGlite). */
-async function countQueries<T>(fn: () => Promise<T>): Promise<{ n: number; res: T }> {
-  let n = 0;
-  const target = (t.database.pool ?? t.database.pglite) as unknown as { query: (...a: unknown[]) => unknown };
-  const original = target.query;
-  target.query = function (this: unknown, ...args: unknown[]) {
-    n++;
-    return original.apply(this, args);
-  };
-  try {
-    const res = await fn();
-    return { n, res };
-  } finally {
-    target.query = original;
-  }
-}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FixtureUser, type TestApp, type TestClient, createTestApp, sql } from '../../testing/test-app.ts';
+import { type FixtureUser, type TestApp, type TestClient, countQueries as countStatements, createTestApp, sql } from '../../testing/test-app.ts';
 import fc from 'fast-check';
 import { NAME_KEY_DROPPED, accountNameKeySql, normalizeAccountName } from './account-names.ts';
 import { computeUsccCheckChar } from './uscc.ts';
@@ -480,21 +480,7 @@ describe('the name key', () => {
 
 describe('the account list runs a constant number of queries', () => {
   /** Count every statement the app sends while `fn` runs (both drivers call `query` on their client). */
-  async function countQueries(fn: () => Promise<unknown>): Promise<number> {
-    const target = (t.database.pglite ?? t.database.pool) as unknown as { query: (...args: unknown[]) => unknown };
-    const original = target.query;
-    let n = 0;
-    target.query = function (this: unknown, ...args: unknown[]) {
-      n++;
-      return original.apply(this, args);
-    };
-    try {
-      await fn();
-    } finally {
-      target.query = original;
-    }
-    return n;
-  }
+  const countQueries = async (fn: () => Promise<unknown>): Promise<number> => (await countStatements(t, fn)).n;
 
   it('50 rows cost as many queries as 2 rows (no query per row for owners or teams)', async () => {
     const manager = await t.as('director');

@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../../shared/dates.ts';
 import { newId } from '../../platform/ids.ts';
-import { type TestApp, type TestClient, createTestApp, sql } from '../../testing/test-app.ts';
+import { type TestApp, type TestClient, createTestApp, sql, steadyQueryCount } from '../../testing/test-app.ts';
 import { ensureDefaultPipeline } from '../crm/pipeline-service.ts';
 
 /**
@@ -284,16 +284,8 @@ describe('reading quotes', () => {
       }
     }
     const manager = await t.as('managerT1');
-    // The fewest of three identical requests: a per-process cache expiring during one of them on a
-    // slow machine adds a query that has nothing to do with the rows.
-    const steady = async (url: string) => {
-      let best: { n: number; res: LightMyRequestResponse } | undefined;
-      for (let i = 0; i < 3; i++) {
-        const run = await countQueries(() => manager.get(url));
-        if (!best || run.n < best.n) best = run;
-      }
-      return best!;
-    };
+    // The fewest of three identical requests (steadyQueryCount: per-process caches).
+    const steady = (url: string) => steadyQueryCount(t, () => manager.get(url));
     const one = await steady('/api/v1/quotes?limit=1');
     const ten = await steady('/api/v1/quotes?limit=10');
     expect(one.res.json().items).toHaveLength(1);
@@ -424,20 +416,3 @@ describe('sending and revising', () => {
     expect(audit!.changes['repriced']).toEqual([null, true]);
   });
 });
-
-/** Count the queries the database receives while `fn` runs (pool on PostgreSQL, the client on PGlite). */
-async function countQueries<T>(fn: () => Promise<T>): Promise<{ n: number; res: T }> {
-  let n = 0;
-  const target = (t.database.pool ?? t.database.pglite) as unknown as { query: (...a: unknown[]) => unknown };
-  const original = target.query;
-  target.query = function (this: unknown, ...args: unknown[]) {
-    n++;
-    return original.apply(this, args);
-  };
-  try {
-    const res = await fn();
-    return { n, res };
-  } finally {
-    target.query = original;
-  }
-}
