@@ -2,10 +2,15 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Page } from '../../shared/api.ts';
 import { AppError, PlatformErrors } from './errors.ts';
+import { UUID_PATTERN } from './ids.ts';
 
 /** The cursor carries the sort key and a fingerprint of the sort, so a cursor from another sort is refused. */
 export function encodeCursor(sort: string, values: readonly (string | number | null)[]): string {
   return Buffer.from(JSON.stringify([sort, ...values]), 'utf8').toString('base64url');
+}
+
+function invalidCursor(): AppError {
+  return new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
 }
 
 export function decodeCursor(sort: string, cursor: string, arity: number): (string | number | null)[] {
@@ -21,9 +26,21 @@ export function decodeCursor(sort: string, cursor: string, arity: number): (stri
     parsed[0] !== sort ||
     !parsed.slice(1).every((v) => v === null || typeof v === 'string' || typeof v === 'number')
   ) {
-    throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
+    throw invalidCursor();
   }
   return parsed.slice(1) as (string | number | null)[];
+}
+
+const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/**
+ * A keyset cursor of a timestamp (as `timestampCursorValue` wrote it) and a row id: both checked,
+ * so a tampered cursor is 400 `platform.invalid_cursor`, never a database cast error.
+ */
+export function decodeTimestampIdCursor(sort: string, cursor: string): [at: string, id: string] {
+  const [at, id] = decodeCursor(sort, cursor, 2);
+  if (typeof at !== 'string' || !ISO_MICROS.test(at) || typeof id !== 'string' || !UUID_PATTERN.test(id)) throw invalidCursor();
+  return [at, id];
 }
 
 /** Take `limit + 1` rows, return `limit` and a cursor built from the last one when more exist. */

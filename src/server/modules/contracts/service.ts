@@ -5,11 +5,11 @@ import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { type DbOrTx, type Tx, withTx } from '../../platform/db.ts';
 import { AppError, type FieldError, PlatformErrors, forbidden, notFound, versionConflict } from '../../platform/errors.ts';
-import { UUID_PATTERN, newId } from '../../platform/ids.ts';
+import { newId } from '../../platform/ids.ts';
 import { nextNumber } from '../../platform/numbers.ts';
 import { canonicalJson } from '../../platform/http.ts';
 import { publishEvent } from '../../platform/outbox.ts';
-import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
+import { decodeTimestampIdCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import { products } from '../catalog/schema.ts';
 import { getCompanyToday } from '../catalog/service.ts';
 import { getAccountBriefs } from '../crm/account-service.ts';
@@ -351,17 +351,13 @@ export async function canReadContractAmendment(ctx: ServiceContext, id: string):
   return !!row;
 }
 
-const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const SORT = '-createdAt';
 
 /** Contracts the caller can see, newest first; by account, deal, owner or status. */
 export async function listContracts(ctx: ServiceContext, q: ListContractsQuery): Promise<ContractPage> {
   let after: SQL | undefined;
   if (q.cursor) {
-    const [v, id] = decodeCursor(SORT, q.cursor, 2);
-    if (typeof v !== 'string' || !ISO_MICROS.test(v) || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
-      throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
-    }
+    const [v, id] = decodeTimestampIdCursor(SORT, q.cursor);
     after = sql`(${contracts.createdAt}, ${contracts.id}) < (${v}::timestamptz, ${id}::uuid)`;
   }
   const { lines: _l, billing: _b, totals: _t, ...headerColumns } = getTableColumns(contracts);

@@ -5,9 +5,9 @@ import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { type DbOrTx, type Tx, queryRows, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, notFound, versionConflict } from '../../platform/errors.ts';
-import { UUID_PATTERN, newId } from '../../platform/ids.ts';
+import { newId } from '../../platform/ids.ts';
 import { publishEvent } from '../../platform/outbox.ts';
-import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
+import { decodeTimestampIdCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import { getUserBriefs } from '../org/service.ts';
 import { AccountErrors } from './account-errors.ts';
 import { auditSource } from './account-service.ts';
@@ -427,7 +427,6 @@ export async function deleteActivity(ctx: ServiceContext, id: string, version: n
 
 // ── Lists ───────────────────────────────────────────────────────────────────────────────────────
 
-const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /**
  * Activities the caller can read (their accounts'), filtered on indexed columns, newest first; with
@@ -438,10 +437,7 @@ export async function listActivities(ctx: ServiceContext, q: ListActivitiesQuery
   const sortName = ascending ? 'sortAt' : '-sortAt';
   let after: SQL | undefined;
   if (q.cursor) {
-    const [v, id] = decodeCursor(sortName, q.cursor, 2);
-    if (typeof v !== 'string' || !ISO_MICROS.test(v) || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
-      throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
-    }
+    const [v, id] = decodeTimestampIdCursor(sortName, q.cursor);
     after = ascending
       ? sql`(${activities.sortAt}, ${activities.id}) > (${v}::timestamptz, ${id}::uuid)`
       : sql`(${activities.sortAt}, ${activities.id}) < (${v}::timestamptz, ${id}::uuid)`;

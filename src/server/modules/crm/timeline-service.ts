@@ -3,10 +3,10 @@ import type { Page } from '../../../shared/api.ts';
 import { whereAll } from '../../platform/access.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import type { Tx } from '../../platform/db.ts';
-import { AppError, PlatformErrors, notFound } from '../../platform/errors.ts';
-import { UUID_PATTERN, newId } from '../../platform/ids.ts';
+import { notFound } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
 import { type DomainEvent, subscribe } from '../../platform/outbox.ts';
-import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
+import { decodeTimestampIdCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import { getUserBriefs } from '../org/service.ts';
 import type { TimelineEntry, TimelineQuery } from './activity-contract.ts';
 import { loadVisibleContact } from './contact-service.ts';
@@ -114,7 +114,6 @@ async function assertSubjectVisible(ctx: ServiceContext, type: TimelineQuery['su
   }
 }
 
-const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const SORT = '-occurredAt';
 
 /**
@@ -126,10 +125,7 @@ export async function getTimeline(ctx: ServiceContext, q: TimelineQuery): Promis
   await assertSubjectVisible(ctx, q.subjectType, q.subjectId);
   let after: SQL | undefined;
   if (q.cursor) {
-    const [v, id] = decodeCursor(SORT, q.cursor, 2);
-    if (typeof v !== 'string' || !ISO_MICROS.test(v) || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
-      throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
-    }
+    const [v, id] = decodeTimestampIdCursor(SORT, q.cursor);
     after = sql`(${timelineEntries.occurredAt}, ${timelineEntries.id}) < (${v}::timestamptz, ${id}::uuid)`;
   }
   let dealFilter: SQL | undefined;

@@ -5,9 +5,9 @@ import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { type DbOrTx, type Tx, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, forbidden, notFound, versionConflict } from '../../platform/errors.ts';
-import { UUID_PATTERN, newId } from '../../platform/ids.ts';
+import { newId } from '../../platform/ids.ts';
 import { publishEvent } from '../../platform/outbox.ts';
-import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
+import { decodeTimestampIdCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import { getCompanyToday } from '../catalog/service.ts';
 import { getAccountBriefs } from '../crm/account-service.ts';
 import { getApprovalChainAsOf, getUserNames, listActiveUserIdsWithRole } from '../org/service.ts';
@@ -67,7 +67,6 @@ import { assertCanWriteQuote, loadVersions, loadVisibleVersion, notEditable, sou
 
 const READ = QuotePermissions['quotes.read'];
 const SORT = '-createdAt';
-const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const POLICY_WRITE = QuotePermissions['quotes.approval_policy.write'];
 
 type QuoteRow = typeof quotes.$inferSelect;
@@ -661,10 +660,7 @@ export async function listApprovalRequests(ctx: ServiceContext, q: ListApprovals
   }
   if (q.quoteId) conditions.push(eq(quoteApprovals.quoteId, q.quoteId));
   if (q.cursor) {
-    const [v, id] = decodeCursor(SORT, q.cursor, 2);
-    if (typeof v !== 'string' || !ISO_MICROS.test(v) || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
-      throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
-    }
+    const [v, id] = decodeTimestampIdCursor(SORT, q.cursor);
     conditions.push(sql`(${quoteApprovals.createdAt}, ${quoteApprovals.id}) < (${v}::timestamptz, ${id}::uuid)`);
   }
   const rows = await ctx.db

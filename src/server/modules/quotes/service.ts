@@ -5,10 +5,10 @@ import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { type DbOrTx, type Tx, queryRows, withTx } from '../../platform/db.ts';
 import { AppError, type FieldError, PlatformErrors, forbidden, notFound, versionConflict } from '../../platform/errors.ts';
-import { UUID_PATTERN, newId } from '../../platform/ids.ts';
+import { newId } from '../../platform/ids.ts';
 import { nextNumberSql } from '../../platform/numbers.ts';
 import { publishEvent } from '../../platform/outbox.ts';
-import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
+import { decodeTimestampIdCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import { isValidOn, toEngineCatalog, toListTierRule } from '../catalog/catalog.ts';
 import { type PricingCatalogRows, type PricingPriceBook, getCompanyToday, getContractPriceLists, getPricingPriceBookCached, loadPricingCatalogCached } from '../catalog/service.ts';
 import { getAccountBriefs, loadAccountPricingProfile } from '../crm/account-service.ts';
@@ -469,17 +469,13 @@ export async function canReadQuoteVersion(ctx: ServiceContext, id: string): Prom
   return !!row;
 }
 
-const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const SORT = '-createdAt';
 
 /** Quotes the caller can see, newest first; by deal or by owner. */
 export async function listQuotes(ctx: ServiceContext, q: ListQuotesQuery): Promise<QuotePage> {
   let after: SQL | undefined;
   if (q.cursor) {
-    const [v, id] = decodeCursor(SORT, q.cursor, 2);
-    if (typeof v !== 'string' || !ISO_MICROS.test(v) || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
-      throw new AppError(PlatformErrors.invalid_cursor, { errors: [{ path: 'query.cursor', message: 'v:bad_cursor' }] });
-    }
+    const [v, id] = decodeTimestampIdCursor(SORT, q.cursor);
     after = sql`(${quotes.createdAt}, ${quotes.id}) < (${v}::timestamptz, ${id}::uuid)`;
   }
   const rows = await ctx.db
