@@ -136,6 +136,20 @@ export function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(fn);
 }
 
+/**
+ * A unique violation (23505) — of `constraint` when given — anywhere in the error's cause chain
+ * (the driver's error arrives wrapped by the query builder): a concurrent insert won the race.
+ */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const pg = e as { code?: string; constraint?: string; cause?: unknown };
+    if (pg.code === '23505' && (constraint === undefined || pg.constraint === constraint)) return true;
+    e = pg.cause;
+  }
+  return false;
+}
+
 /** Rows of a raw query, the same on both drivers. */
 export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   const res = (await db.execute(query)) as unknown as { rows: T[] };

@@ -4,7 +4,7 @@ import { DEFAULT_CURRENCY, Money } from '../../../shared/money.ts';
 import { assertCan, isInScope, whereAll } from '../../platform/access.ts';
 import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
-import { type DbOrTx, type Tx, queryRows, withTx } from '../../platform/db.ts';
+import { type DbOrTx, type Tx, isUniqueViolation, queryRows, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, forbidden, notFound, versionConflict } from '../../platform/errors.ts';
 import { UUID_PATTERN, newId } from '../../platform/ids.ts';
 import { publishEvent } from '../../platform/outbox.ts';
@@ -259,12 +259,6 @@ function duplicateUscc(existing: { id: string; nameZh: string }): AppError {
     errors: [{ path: 'uscc', message: 'v:uscc_taken' }],
     extra: { existingAccountId: existing.id, existingName: existing.nameZh },
   });
-}
-
-/** A unique violation of the given constraint (a concurrent insert won the race). */
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = ((err as { cause?: unknown }).cause ?? err) as { code?: string; constraint?: string };
-  return e?.code === '23505' && e.constraint === constraint;
 }
 
 /**

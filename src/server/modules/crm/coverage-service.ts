@@ -3,7 +3,7 @@ import type { Role } from '../../../shared/roles.ts';
 import { whereAll } from '../../platform/access.ts';
 import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
-import { type DbOrTx, withTx } from '../../platform/db.ts';
+import { type DbOrTx, isUniqueViolation, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, notFound, versionConflict } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
@@ -163,8 +163,7 @@ export async function createCoverage(ctx: ServiceContext, accountId: string, bod
       return toDto(row, briefs);
     });
   } catch (err) {
-    const e = ((err as { cause?: unknown }).cause ?? err) as { code?: string };
-    if (e?.code === '23505') throw duplicateCoverage();
+    if (isUniqueViolation(err)) throw duplicateCoverage();
     throw err;
   }
 }

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { assertCan, scopeFor, whereAll } from '../../platform/access.ts';
 import { diffRecords, writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
-import { type Db, type DbOrTx, withTx } from '../../platform/db.ts';
+import { type Db, type DbOrTx, isUniqueViolation, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, forbidden, notFound, versionConflict } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { getUserBriefs } from '../org/service.ts';
@@ -188,11 +188,6 @@ export async function syncSortIndexes(db: Db, d: CustomFieldDefinition): Promise
 
 // ── Writes ──────────────────────────────────────────────────────────────────────────────────────
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = ((err as { cause?: unknown }).cause ?? err) as { code?: string; constraint?: string };
-  return e?.code === '23505' && e.constraint === 'crm_custom_field_definitions_key';
-}
-
 /** The cap on active fields per entity, with `candidate` as it would be stored. */
 async function assertWithinCap(db: DbOrTx, candidate: CustomFieldDefinition, exceptId: string | null): Promise<void> {
   const rows = await db.select().from(customFieldDefinitions).where(eq(customFieldDefinitions.entity, candidate.entity));
@@ -238,7 +233,7 @@ export async function createCustomField(ctx: ServiceContext, body: CreateCustomF
     });
   } catch (err) {
     // Two admins creating the same key at once: the unique index decides.
-    if (isUniqueViolation(err)) throw keyTaken(definition.key);
+    if (isUniqueViolation(err, 'crm_custom_field_definitions_key')) throw keyTaken(definition.key);
     throw err;
   }
   clearCustomFieldCache(ctx.db);

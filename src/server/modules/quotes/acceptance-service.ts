@@ -2,7 +2,7 @@ import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { Money } from '../../../shared/money.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import type { ServiceContext } from '../../platform/context.ts';
-import { withTx } from '../../platform/db.ts';
+import { isUniqueViolation, withTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors, versionConflict } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/outbox.ts';
 import { getCompanyToday, getProductBriefs } from '../catalog/service.ts';
@@ -23,16 +23,6 @@ import { assertCanWriteQuote, loadVersions, loadVisibleVersion, source, toDetail
  */
 
 const ACCEPTABLE = ['sent', 'approved'] as const;
-
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 4; depth++) {
-    const pg = e as { code?: string; constraint?: string; cause?: unknown };
-    if (pg.code === '23505' && pg.constraint === constraint) return true;
-    e = pg.cause;
-  }
-  return false;
-}
 
 export async function acceptQuoteVersion(ctx: ServiceContext, versionId: string, body: AcceptVersionBody): Promise<AcceptedQuote> {
   const { quote, version: before } = await loadVisibleVersion(ctx, versionId);
