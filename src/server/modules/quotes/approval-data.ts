@@ -1,9 +1,21 @@
 import { eq } from 'drizzle-orm';
 import { CURRENCIES, type Currency } from '../../../shared/money.ts';
 import type { DbOrTx } from '../../platform/db.ts';
+import { AppError, PlatformErrors } from '../../platform/errors.ts';
 import type { MetricValues } from './approval-contract.ts';
-import { type ApprovalPolicy, type MetricValue, type QuoteMetrics, type QuoteSummary, formatMetric } from './approval-policy.ts';
+import {
+  ApprovalError,
+  type ApprovalPolicy,
+  type ApprovalStep,
+  type MetricValue,
+  type QuoteMetrics,
+  type QuoteSummary,
+  formatMetric,
+  quoteMetrics,
+  requiredApprovals,
+} from './approval-policy.ts';
 import type { QuotePricedLine } from './contract.ts';
+import { QuoteErrors } from './errors.ts';
 import { approvalPolicies } from './schema.ts';
 
 /**
@@ -25,6 +37,34 @@ export async function loadApprovalPolicy(db: DbOrTx): Promise<StoredPolicy> {
   const [row] = await db.select().from(approvalPolicies).where(eq(approvalPolicies.key, POLICY_KEY));
   if (!row) return { policy: { rules: [] }, version: 0, updatedBy: null, updatedAt: new Date(0) };
   return { policy: { rules: row.rules }, version: row.version, updatedBy: row.updatedBy, updatedAt: row.updatedAt };
+}
+
+/** Run a pure approval rule, turning its refusal into the API's problem. */
+export function decide<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof ApprovalError)) throw err;
+    if (err.condition === 'comment_required') {
+      throw new AppError(PlatformErrors.validation, { params: { count: 1 }, errors: [{ path: 'comment', message: 'v:required' }], cause: err });
+    }
+    throw new AppError(QuoteErrors[err.condition], { params: { ...err.params }, cause: err });
+  }
+}
+
+/**
+ * The steps the company's policy asks of priced lines now, with the metrics they were judged on.
+ * A policy amount rule in another currency than the quote's is 422 `quotes.currency_mismatch`.
+ */
+export async function evaluatePolicy(
+  db: DbOrTx,
+  currency: Currency,
+  priced: readonly QuotePricedLine[],
+): Promise<{ stored: StoredPolicy; summary: QuoteSummary; metrics: QuoteMetrics; steps: ApprovalStep[] }> {
+  const stored = await loadApprovalPolicy(db);
+  const summary = summarizeForApproval(currency, priced);
+  const metrics = quoteMetrics(summary);
+  return { stored, summary, metrics, steps: decide(() => requiredApprovals(stored.policy, metrics)) };
 }
 
 /** The counted lines of a priced version, as the approval metrics read them. */

@@ -29,9 +29,8 @@ import type {
   SubmitVersionBody,
   UpdateApprovalPolicyBody,
 } from './approval-contract.ts';
-import { POLICY_KEY, type StoredPolicy, loadApprovalPolicy, summarizeForApproval, toMetricValues } from './approval-data.ts';
+import { POLICY_KEY, type StoredPolicy, decide, evaluatePolicy, loadApprovalPolicy, summarizeForApproval, toMetricValues } from './approval-data.ts';
 import {
-  ApprovalError,
   ApprovalPolicy,
   type ApprovalState,
   type ApprovalView,
@@ -45,7 +44,6 @@ import {
   quoteMetrics,
   recall,
   reject,
-  requiredApprovals,
   resolveApprovers,
   submitApproval,
 } from './approval-policy.ts';
@@ -72,23 +70,6 @@ const POLICY_WRITE = QuotePermissions['quotes.approval_policy.write'];
 type QuoteRow = typeof quotes.$inferSelect;
 type VersionRow = typeof quoteVersions.$inferSelect;
 type RequestRow = typeof quoteApprovals.$inferSelect;
-
-/** A pure rule's refusal as the API's problem. */
-function toProblem(err: unknown): unknown {
-  if (!(err instanceof ApprovalError)) return err;
-  if (err.condition === 'comment_required') {
-    return new AppError(PlatformErrors.validation, { params: { count: 1 }, errors: [{ path: 'comment', message: 'v:required' }], cause: err });
-  }
-  return new AppError(QuoteErrors[err.condition], { params: { ...err.params }, cause: err });
-}
-
-function decide<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw toProblem(err);
-  }
-}
 
 // ── Policy ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -246,10 +227,7 @@ interface Evaluation {
 
 /** The steps a version needs today and who may act on each: the seller's (the quote owner's) chain. */
 async function evaluate(db: DbOrTx, quote: QuoteRow, version: VersionRow, today: string, submitterId: string): Promise<Evaluation> {
-  const stored = await loadApprovalPolicy(db);
-  const summary = summarizeForApproval(quote.currency as Currency, version.priced);
-  const metrics = quoteMetrics(summary);
-  const steps = decide(() => requiredApprovals(stored.policy, metrics));
+  const { stored, summary, metrics, steps } = await evaluatePolicy(db, quote.currency as Currency, version.priced);
   if (steps.length === 0) return { stored, summary, metrics, resolved: { steps: [], skipped: [] } };
   const chain = await getApprovalChainAsOf(db, quote.ownerId, today);
   const dealDesk = await listActiveUserIdsWithRole(db, 'deal_desk');

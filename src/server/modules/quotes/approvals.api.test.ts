@@ -466,6 +466,24 @@ describe('price preview and the PDF', () => {
     expect((await repB.post('/api/v1/quotes/price-preview', body)).statusCode).toBe(422);
   });
 
+  it('a policy amount rule in another currency refuses the preview and the send with 422, never a 500', async () => {
+    const usd = await ok<{ id: string; version: number }>(
+      await admin.post('/api/v1/catalog/price-books', { code: 'USD-A', nameZh: '美元价格表', currency: 'USD', validFrom: '2026-01-01' }),
+      201,
+    );
+    await ok(await admin.patch(`/api/v1/catalog/price-books/${usd.id}/entries`, { version: usd.version, currency: 'USD', entries: [{ productId: ids.erp, unitPrice: '150' }] }));
+    const body = { opportunityId: ids.deal, priceBookId: usd.id, currency: 'USD', lines: [{ productId: ids.erp, quantity: 1 }] };
+    const preview = await repA.post('/api/v1/quotes/price-preview', body);
+    expect(preview.statusCode).toBe(422);
+    expect(preview.json()).toMatchObject({ code: 'quotes.currency_mismatch' });
+    const q = await ok<Detail>(await repA.post('/api/v1/quotes', body), 201);
+    const before = await snapshot();
+    const send = await repA.post(`/api/v1/quotes/versions/${q.versions[0]!.id}/send`, { version: q.versions[0]!.version });
+    expect(send.statusCode).toBe(422);
+    expect(send.json()).toMatchObject({ code: 'quotes.currency_mismatch' });
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('a sent version’s PDF is rendered once and served again byte for byte; a draft’s is not stored', async () => {
     const q = await newQuote(null, { deal: await newDeal('PDF 报价') });
     const v1 = q.versions[0]!;

@@ -39,8 +39,7 @@ import type {
   UpdateQuoteVersionBody,
 } from './contract.ts';
 import type { PricePreview, PricePreviewBody } from './approval-contract.ts';
-import { loadApprovalPolicy, summarizeForApproval, toMetricValues } from './approval-data.ts';
-import { quoteMetrics, requiredApprovals } from './approval-policy.ts';
+import { evaluatePolicy, toMetricValues } from './approval-data.ts';
 import { QuoteErrors } from './errors.ts';
 import { QuotePermissions } from './permissions.ts';
 import { DEFAULT_VALIDITY_DAYS, addDays, computeQuoteTotals, getEditBlock, getRevisionBlock, getRevisionDates, toChineseCapitals } from './quote.ts';
@@ -275,8 +274,7 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
  * sends such a quote to an approver (a `below_floor_lines` rule fires): the approval decides.
  */
 async function isBelowFloorRouted(db: DbOrTx, currency: Currency, priced: readonly QuotePricedLine[]): Promise<boolean> {
-  const { policy } = await loadApprovalPolicy(db);
-  const steps = requiredApprovals(policy, quoteMetrics(summarizeForApproval(currency, priced)));
+  const { steps } = await evaluatePolicy(db, currency, priced);
   return steps.some((step) => step.triggers.some((t) => t.metric === 'below_floor_lines'));
 }
 
@@ -777,8 +775,7 @@ export async function sendQuoteVersion(ctx: ServiceContext, versionId: string, b
   }
   // A draft goes out directly only when the policy asks for no approval; otherwise it is submitted first.
   if (before.status === 'draft') {
-    const { policy } = await loadApprovalPolicy(ctx.db);
-    const steps = requiredApprovals(policy, quoteMetrics(summarizeForApproval(quote.currency as Currency, before.priced)));
+    const { steps } = await evaluatePolicy(ctx.db, quote.currency as Currency, before.priced);
     if (steps.length > 0) throw new AppError(QuoteErrors.approval_required, { params: { levels: steps.map((st) => st.level).join(', ') } });
   }
 
@@ -830,7 +827,6 @@ export async function previewQuotePricing(ctx: ServiceContext, body: PricePrevie
   const pricingDate = body.pricingDate ?? getCompanyToday(ctx);
   const { priced, totals } = await priceForDeal(ctx, body, pricingDate, body.validUntil);
   const currency = totals.grandTotal.currency;
-  const metrics = quoteMetrics(summarizeForApproval(currency, priced));
-  const { policy } = await loadApprovalPolicy(ctx.db);
-  return { priced, totals, metrics: toMetricValues(metrics, currency), approvalRequired: requiredApprovals(policy, metrics).length > 0 };
+  const { metrics, steps } = await evaluatePolicy(ctx.db, currency, priced);
+  return { priced, totals, metrics: toMetricValues(metrics, currency), approvalRequired: steps.length > 0 };
 }
