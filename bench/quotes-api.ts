@@ -6,7 +6,7 @@ import { priceBookEntries, priceBooks, productGroups, products } from '../src/se
 import { createCatalogIndex } from '../src/server/modules/pricing/catalog.ts';
 import { compileRules } from '../src/server/modules/pricing/compile.ts';
 import { computeQuotePricing } from '../src/server/modules/pricing/engine.ts';
-import { formatExplanationStep, listExplanationSteps } from '../src/server/modules/pricing/explanation.ts';
+import { type ExplanationStep, formatExplanationStep, listExplanationSteps } from '../src/server/modules/pricing/explanation.ts';
 import { createPricingFixture, createRandom, FULL_SIZE, SMALL_SIZE, type PricingFixture } from '../src/server/modules/pricing/pricing-fixtures.ts';
 import type { RuleDefinition } from '../src/server/modules/pricing/contract.ts';
 import type { PricingRule } from '../src/server/modules/pricing/pricing-rule.ts';
@@ -42,7 +42,8 @@ import { runRounds } from './rounds.ts';
  * Besides the HTTP figures it times, in process and on the same data, what a request does before
  * and after the engine (diagnostics printed with the results, and in the result file under
  * `breakdown`): loading the catalog and price book, building the catalog index, the engine
- * itself, and rendering every explanation step in zh and en.
+ * itself, rendering every explanation step in zh and en, and the size of the explanations as stored
+ * (each distinct step once; they are not part of the quote a save returns).
  */
 export const databases = ['pg'] as const;
 
@@ -447,12 +448,21 @@ const quotesApi: Benchmark = async (ctx) =>
     );
     const steps = engine.value.lines.reduce((n, l) => n + listExplanationSteps(l.explanation).length, 0);
     const dismissedSteps = engine.value.lines.reduce((n, l) => n + l.explanation.dismissed.reduce((m, d) => m + d.length, 0), 0);
-    // The explanation as the quote service stores and returns it (type, ruleId, zh, en per step).
-    const explanationJson = JSON.stringify(
-      engine.value.lines.map((l) =>
-        listExplanationSteps(l.explanation).map((st) => ({ type: st.type, ruleId: 'ruleId' in st ? st.ruleId : null, zh: formatExplanationStep(st, 'zh'), en: formatExplanationStep(st, 'en') })),
-      ),
-    );
+    // The explanations as the quote service stores them (quote_version_explanations): each distinct
+    // step once (type, ruleId, zh, en), each line's steps as indexes into that list.
+    const distinct = new Map<ExplanationStep, number>();
+    const stored = { steps: [] as unknown[], lines: {} as Record<string, number[]> };
+    for (const l of engine.value.lines) {
+      stored.lines[l.lineId] = listExplanationSteps(l.explanation).map((st) => {
+        let i = distinct.get(st);
+        if (i === undefined) {
+          i = stored.steps.push({ type: st.type, ruleId: 'ruleId' in st ? st.ruleId : null, zh: formatExplanationStep(st, 'zh'), en: formatExplanationStep(st, 'en') }) - 1;
+          distinct.set(st, i);
+        }
+        return i;
+      });
+    }
+    const explanationJson = JSON.stringify(stored);
     const roundTrip = await timeIt(() => JSON.parse(JSON.stringify(JSON.parse(explanationJson))) as unknown, 5);
     const breakdown = {
       patch_alone_p50_ms: patchAlone.ms,
@@ -464,6 +474,7 @@ const quotesApi: Benchmark = async (ctx) =>
       explanation_render_ms: render.ms,
       explanation_steps: steps,
       explanation_dismissed_steps: dismissedSteps,
+      explanation_distinct_steps: stored.steps.length,
       explanation_json_kib: Math.round(Buffer.byteLength(explanationJson) / 1024),
       explanation_json_roundtrip_ms: roundTrip.ms,
       patch_response_kib: Math.round(bytes.patch! / Math.max(1, counts.patch!) / 1024),

@@ -130,6 +130,15 @@ describe('CPQ quotes in the browser', () => {
     ]);
     await expect.poll(() => rep.getByTestId('quote-editor').getAttribute('data-dirty')).toBe('false');
 
+    // ── The editor explains its line in a drawer (the live preview carries the explanation).
+    expect(((await savedRes.json()) as QuoteDetail).versions[0]!.priced[0]).not.toHaveProperty('explanation');
+    const repLang = await rep.locator('html').getAttribute('lang');
+    await rep.getByTestId('explain-line').first().click();
+    const repDrawer = rep.getByTestId('explanation-drawer');
+    await expect.poll(() => repDrawer.getByTestId('waterfall-text').allTextContents()).toContainEqual(expect.stringContaining(repLang === 'en' ? 'manual discount 15 %' : '手工折扣 15%'));
+    await rep.keyboard.press('Escape');
+    await repDrawer.waitFor({ state: 'hidden' });
+
     // ── Submit: the preview shows the manager step and why, before anything is stored.
     const v1 = quote.versions[0]!;
     const { body: approvalPreview } = await apiAs<ApprovalPreview>(rep, 'GET', `/api/v1/quotes/versions/${v1.id}/approval-preview`);
@@ -172,6 +181,16 @@ describe('CPQ quotes in the browser', () => {
       managerLang === 'en' ? 'Quote discount 15% is above 10%' : '整单折扣 15%，高于 10%',
     );
     await manager.getByTestId('changes-none').waitFor();
+    // A submitted version's explanation is read from what was stored with it, when the drawer opens.
+    const explained = manager.waitForResponse((r) => r.url().includes('/explanation?lineId=L1'));
+    await manager.getByTestId('explain-line').first().click();
+    expect((await explained).status()).toBe(200);
+    const managerDrawer = manager.getByTestId('explanation-drawer');
+    await expect
+      .poll(() => managerDrawer.getByTestId('waterfall-text').allTextContents())
+      .toContainEqual(expect.stringContaining(managerLang === 'en' ? 'manual discount 15 %' : '手工折扣 15%'));
+    await manager.keyboard.press('Escape');
+    await managerDrawer.waitFor({ state: 'hidden' });
     await manager.getByTestId('request-reject').click();
     expect(await manager.getByTestId('decision-confirm').isDisabled()).toBe(true);
     await manager.getByTestId('decision-comment').fill('15% is more than this account has ever had; try 12%.');

@@ -431,8 +431,17 @@ export async function loadDraftRules(db: DbOrTx, ruleIds: readonly string[]): Pr
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function getRuleCodes(db: DbOrTx, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.select({ id: pricingRules.id, code: pricingRules.code }).from(pricingRules).where(inArray(pricingRules.id, [...ids]));
+  // One array parameter, not one per id: an explanation can name thousands of rules. Only rule ids
+  // (uuids) can have a code; anything else is left out rather than failing the cast.
+  const uuids = ids.filter((id) => UUID.test(id));
+  if (uuids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: pricingRules.id, code: pricingRules.code })
+    .from(pricingRules)
+    .where(sql`${pricingRules.id} = ANY(${`{${uuids.join(',')}}`}::uuid[])`);
   return new Map(rows.map((r) => [r.id, r.code]));
 }

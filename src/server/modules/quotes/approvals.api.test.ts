@@ -454,15 +454,23 @@ describe('price preview and the PDF', () => {
   it('the preview prices exactly as a save does, without storing anything', async () => {
     const body = { opportunityId: ids.deal, priceBookId: ids.book, currency: 'CNY', lines: [{ productId: ids.erp, quantity: 7, manualDiscountPercent: '12.5' }] };
     const quotes = await count('quotes');
-    const preview = await ok<{ priced: unknown[]; totals: unknown; approvalRequired: boolean; metrics: { quoteDiscountPercent: string } }>(
+    type Step = { type: string; ruleId: string | null; zh: string; en: string };
+    const preview = await ok<{ priced: { explanation: Step[] }[]; totals: unknown; approvalRequired: boolean; metrics: { quoteDiscountPercent: string } }>(
       await repA.post('/api/v1/quotes/price-preview', body),
     );
     expect(await count('quotes')).toBe(quotes);
     expect(preview.approvalRequired).toBe(true);
     expect(preview.metrics.quoteDiscountPercent).toBe('12.5');
     const saved = await ok<Detail & { versions: (Version & { priced: unknown[] })[] }>(await repA.post('/api/v1/quotes', body), 201);
-    expect(saved.versions[0]!.priced).toEqual(preview.priced);
+    // The preview carries each line's explanation; the saved version stores the same apart from its lines.
+    expect(saved.versions[0]!.priced).toEqual(preview.priced.map(({ explanation: _e, ...line }) => line));
     expect(saved.versions[0]!.totals).toEqual(preview.totals);
+    const stored = await ok<{ locale: string; lines: { steps: { type: string; ruleId: string | null; text: string }[] }[] }>(
+      await repA.get(`/api/v1/quotes/versions/${saved.versions[0]!.id}/explanation`),
+    );
+    const inLocale = (s: Step) => ({ type: s.type, ruleId: s.ruleId, text: stored.locale === 'en' ? s.en : s.zh });
+    expect(preview.priced[0]!.explanation.length).toBeGreaterThan(0);
+    expect(stored.lines.map((l) => l.steps)).toEqual(preview.priced.map((l) => l.explanation.map(inLocale)));
     expect((await repB.post('/api/v1/quotes/price-preview', body)).statusCode).toBe(422);
   });
 
@@ -488,7 +496,7 @@ describe('price preview and the PDF', () => {
     const q = await newQuote(null, { deal: await newDeal('PDF 报价') });
     const v1 = q.versions[0]!;
     const draft = await repA.get(`/api/v1/quotes/versions/${v1.id}/pdf?locale=zh-CN`);
-    expect(draft.statusCode).toBe(200);
+    expect(draft.statusCode, draft.body).toBe(200);
     expect(draft.headers['content-type']).toBe('application/pdf');
     expect(draft.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     expect(await count('quote_documents', `version_id = '${v1.id}'`)).toBe(0);

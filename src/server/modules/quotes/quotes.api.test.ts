@@ -17,6 +17,11 @@ let repA: TestClient;
 const ids: Record<string, string> = {};
 const today = localDate(new Date(), 'Asia/Shanghai');
 
+async function ok<T>(res: LightMyRequestResponse): Promise<T> {
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as T;
+}
+
 async function created(res: LightMyRequestResponse): Promise<Record<string, unknown> & { id: string; version: number }> {
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
@@ -79,9 +84,12 @@ const count = async (table: string) => (await t.rows<{ n: number }>(sql.raw(`SEL
 async function snapshot(quoteId: string) {
   const quote = await t.rows(sql`SELECT * FROM quotes WHERE id = ${quoteId}`);
   const versions = await t.rows(sql`SELECT * FROM quote_versions WHERE quote_id = ${quoteId} ORDER BY number`);
+  const explanations = await t.rows(
+    sql`SELECT x.* FROM quote_version_explanations x JOIN quote_versions v ON v.id = x.version_id WHERE v.quote_id = ${quoteId} ORDER BY v.number`,
+  );
   const audit = await t.rows(sql`SELECT id FROM audit_log WHERE entity_type IN ('quote', 'quote_version') ORDER BY id`);
   const events = await t.rows(sql`SELECT id FROM outbox_events WHERE aggregate_type = 'quote' ORDER BY id`);
-  return { quote, versions, audit, events, quotes: await count('quotes') };
+  return { quote, versions, explanations, audit, events, quotes: await count('quotes') };
 }
 
 function createBody(lines: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
@@ -305,6 +313,56 @@ describe('reading quotes', () => {
     expect(line.rulesUsed).toEqual([{ ruleId: ids.floorRule, code: 'ERP-FLOOR', version: 1 }]);
     expect(line.steps.length).toBeGreaterThan(0);
     expect(line.steps.some((s: { type: string }) => s.type === 'manual')).toBe(true);
+  });
+
+  it('keeps explanations apart from the priced lines: one line on request, replaced by the next save, each distinct step stored once', async () => {
+    type Explained = { lines: { lineId: string; steps: { type: string; ruleId: string | null; text: string }[] }[] };
+    // A rule whose condition on the customer is false is dismissed for the whole quote: the same step on every line it scopes.
+    const never = await created(
+      await admin.post('/api/v1/pricing/rules', {
+        code: 'ERP-NEVER',
+        name: '不适用的折扣',
+        definition: {
+          scope: { product: { kind: 'product', productId: ids.erp } },
+          condition: 'customer.region == "no-such-region"',
+          action: { type: 'percentDiscount', percent: '50' },
+          phase: 'SYSTEM',
+          priority: 1,
+          combine: 'exclusive',
+        },
+      }),
+    );
+    expect((await admin.post(`/api/v1/pricing/rules/${never.id}/publish`, { version: never.version })).statusCode).toBe(200);
+    const q = await newQuote([
+      { id: 'A', productId: ids.erp, quantity: 2 },
+      { id: 'B', productId: ids.erp, quantity: 4 },
+    ]);
+    const v1 = q.versions[0]!;
+    // The quote carries no explanation: it is read with /explanation.
+    expect(v1.priced.every((l) => !('explanation' in l))).toBe(true);
+    const all = await ok<Explained>(await repA.get(`/api/v1/quotes/versions/${v1.id}/explanation`));
+    expect(all.lines.map((l) => l.lineId)).toEqual(['A', 'B']);
+    const one = await ok<Explained>(await repA.get(`/api/v1/quotes/versions/${v1.id}/explanation?lineId=B`));
+    expect(one.lines).toEqual([all.lines[1]]);
+    expect((await ok<Explained>(await repA.get(`/api/v1/quotes/versions/${v1.id}/explanation?lineId=Z`))).lines).toEqual([]);
+    // The dismissed rule is one step on both lines: stored once, referenced twice.
+    const [stored] = await t.rows<{ steps: unknown[]; lines: Record<string, number[]> }>(sql`SELECT steps, lines FROM quote_version_explanations WHERE version_id = ${v1.id}`);
+    const used = [...stored!.lines['A']!, ...stored!.lines['B']!];
+    expect(stored!.steps.length).toBeLessThan(used.length);
+    expect(new Set(used).size).toBe(stored!.steps.length);
+    expect(all.lines[0]!.steps.filter((s) => s.ruleId === never.id)).toEqual(all.lines[1]!.steps.filter((s) => s.ruleId === never.id));
+    expect(all.lines[0]!.steps.filter((s) => s.ruleId === never.id)).toHaveLength(1);
+    expect(all.lines[0]!.steps.some((s) => s.type === 'manual')).toBe(false);
+
+    // A save re-prices and replaces the explanations with the new ones.
+    const saved = await ok<Detail>(
+      await repA.patch(`/api/v1/quotes/versions/${v1.id}`, { version: v1.version, lines: [{ id: 'A', productId: ids.erp, quantity: 2, manualDiscountPercent: '5' }] }),
+    );
+    expect(saved.versions[0]!.priced.every((l) => !('explanation' in l))).toBe(true);
+    const after = await ok<Explained>(await repA.get(`/api/v1/quotes/versions/${v1.id}/explanation`));
+    expect(after.lines.map((l) => l.lineId)).toEqual(['A']);
+    expect(after.lines[0]!.steps.some((s) => s.type === 'manual')).toBe(true);
+    expect((await t.rows(sql`SELECT 1 FROM quote_version_explanations WHERE version_id = ${v1.id}`)).length).toBe(1);
   });
 });
 

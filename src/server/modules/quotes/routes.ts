@@ -41,6 +41,7 @@ import {
   CreateQuoteBody,
   CreateQuoteVersionBody,
   IdParams,
+  ExplanationQuery,
   ListQuotesQuery,
   QuoteDetail,
   QuoteExplanation,
@@ -131,11 +132,12 @@ export function registerQuoteRoutes(router: ApiRouter): void {
   router.route({
     method: 'GET',
     url: '/api/v1/quotes/versions/:id/explanation',
-    summary: 'Every line’s price explanation and rule versions, as priced when the version was saved',
+    summary: 'Every line’s price explanation and rule versions, as priced when the version was saved (one line with `lineId`)',
     tags,
     params: IdParams,
+    query: ExplanationQuery,
     response: QuoteExplanation,
-    handler: (ctx, { params }) => getVersionExplanation(ctx, params.id),
+    handler: (ctx, { params, query }) => getVersionExplanation(ctx, params.id, query.lineId),
   });
 
   router.route({

@@ -18,14 +18,14 @@ import { CrmPermissions } from '../crm/permissions.ts';
 import { COMPANY_TIME_ZONE } from '../org/service.ts';
 import { createCatalogIndex } from '../pricing/catalog.ts';
 import { computeQuotePricing } from '../pricing/engine.ts';
-import { type ExplanationStep, collectRuleIds, formatExplanationStep, listExplanationSteps } from '../pricing/explanation.ts';
+import { type ExplanationStep, formatExplanationStep, listExplanationSteps } from '../pricing/explanation.ts';
 import type { PricingRule } from '../pricing/pricing-rule.ts';
 import type { PricingRequest } from '../pricing/pricing-types.ts';
 import { getPublishedRuleCache, withRuleOverlay } from '../pricing/rule-cache.ts';
-import { getRuleCodes } from '../pricing/rule-service.ts';
 import type {
   CreateQuoteBody,
   CreateQuoteVersionBody,
+  ExplanationText,
   ListQuotesQuery,
   Quote,
   QuoteDetail,
@@ -37,13 +37,14 @@ import type {
   QuoteVersion,
   SendQuoteVersionBody,
   UpdateQuoteVersionBody,
+  VersionExplanations,
 } from './contract.ts';
 import type { PricePreview, PricePreviewBody } from './approval-contract.ts';
 import { evaluatePolicy, toMetricValues } from './approval-data.ts';
 import { QuoteErrors } from './errors.ts';
 import { QuotePermissions } from './permissions.ts';
 import { DEFAULT_VALIDITY_DAYS, addDays, computeQuoteTotals, getEditBlock, getRevisionBlock, getRevisionDates, toChineseCapitals } from './quote.ts';
-import { quoteVersions, quotes } from './schema.ts';
+import { quoteVersionExplanations, quoteVersions, quotes } from './schema.ts';
 
 /**
  * Quotes and their versions. A quote is created for a deal the caller can read and write; it is
@@ -90,6 +91,7 @@ interface PricingInput {
 interface PricedVersion {
   priced: QuotePricedLine[];
   totals: QuoteTotals;
+  explanations: VersionExplanations;
 }
 
 const ISSUE_MESSAGES: Record<string, { field: string; message: string }> = {
@@ -216,31 +218,34 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
     }
   }
 
-  // Every rule an explanation names (applied, skipped, shadowed and the one shadowing it) is shown by its code.
-  const mentioned = new Set<string>();
-  for (const line of result.lines) collectRuleIds(line.explanation, mentioned);
-  const codes = await getRuleCodes(ctx.db, [...mentioned].filter((id) => !id.startsWith('pricebook:')));
+  // Every rule an explanation names (applied, skipped, shadowed and the one shadowing it) is shown by
+  // its code, from the published set the engine just used (nothing awaited since, so the two agree).
+  const codeOf = (ruleId: string): string | undefined => cache.getInfo(ruleId)?.code;
   const versionOf = (ruleId: string): number => (ruleId.startsWith('pricebook:') ? book.version : (cache.getInfo(ruleId)?.version ?? 0));
-  const labelled = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => codes.get(id) ?? id);
+  const labelled = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => codeOf(id) ?? id);
   const currency = book.currency;
   const money = (d: Dec) => wire(Money.of(d, currency));
 
-  // Dismissed rules (outside validity, a quote-level condition false) are the same step objects on
-  // every line: render each one once per save.
-  const rendered = new Map<ExplanationStep, QuotePricedLine['explanation'][number]>();
-  const texts = (s: ExplanationStep): QuotePricedLine['explanation'][number] => {
-    let text = rendered.get(s);
-    if (!text) {
-      text = { type: s.type, ruleId: 'ruleId' in s ? s.ruleId : null, zh: labelled(formatExplanationStep(s, 'zh')), en: labelled(formatExplanationStep(s, 'en')) };
-      rendered.set(s, text);
+  // Every distinct step is rendered once and stored once (VersionExplanations): a rule dismissed for
+  // the whole quote (outside validity, a quote-level condition false) is one step object the engine
+  // shares across every line of its product groups.
+  const steps: ExplanationText[] = [];
+  const stepIndex = new Map<ExplanationStep, number>();
+  const indexOfStep = (s: ExplanationStep): number => {
+    let i = stepIndex.get(s);
+    if (i === undefined) {
+      i = steps.push({ type: s.type, ruleId: 'ruleId' in s ? s.ruleId : null, zh: labelled(formatExplanationStep(s, 'zh')), en: labelled(formatExplanationStep(s, 'en')) }) - 1;
+      stepIndex.set(s, i);
     }
-    return text;
+    return i;
   };
+  const explanations: VersionExplanations = { steps, lines: {} };
   const priced: QuotePricedLine[] = result.lines.map((line) => {
     const i = indexOf.get(line.lineId);
     const entered = i === undefined ? undefined : input.lines[i];
     const isManual = !!entered && (entered.manualUnitPrice !== undefined || entered.manualDiscountPercent !== undefined);
     const used = [...new Set(line.explanation.steps.flatMap((s) => (s.type === 'applied' ? [s.ruleId] : [])))];
+    explanations.lines[line.lineId] = listExplanationSteps(line.explanation).map(indexOfStep);
     return {
       lineId: line.lineId,
       productId: line.productId,
@@ -259,14 +264,13 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
       floor: line.floor === null ? null : line.floor.toFixed(),
       belowFloor: line.belowFloor !== null,
       floorOverride: line.belowFloor !== null && isManual && mayOverride,
-      rulesUsed: used.map((ruleId) => ({ ruleId, code: codes.get(ruleId) ?? null, version: versionOf(ruleId) })),
-      explanation: listExplanationSteps(line.explanation).map(texts),
+      rulesUsed: used.map((ruleId) => ({ ruleId, code: codeOf(ruleId) ?? null, version: versionOf(ruleId) })),
     };
   });
   if (breaches.length > 0 && !(await isBelowFloorRouted(ctx.db, currency, priced))) {
     throw new AppError(QuoteErrors.below_floor, { params: { count: breaches.length }, errors: breaches });
   }
-  return { priced, totals: toTotals(priced, currency) };
+  return { priced, totals: toTotals(priced, currency), explanations };
 }
 
 /**
@@ -501,20 +505,25 @@ export async function listQuotes(ctx: ServiceContext, q: ListQuotesQuery): Promi
 }
 
 /** Every line's explanation of a version, in the caller's language, as priced when it was saved. */
-export async function getVersionExplanation(ctx: ServiceContext, versionId: string): Promise<QuoteExplanation> {
+export async function getVersionExplanation(ctx: ServiceContext, versionId: string, lineId?: string): Promise<QuoteExplanation> {
   const { version } = await loadVisibleVersion(ctx, versionId);
+  const [stored] = await ctx.db.select().from(quoteVersionExplanations).where(eq(quoteVersionExplanations.versionId, versionId));
   const locale = ctx.actor.locale === 'en' ? 'en' : 'zh';
+  // Each distinct step rendered in the caller's language once, shared by the lines naming it.
+  const texts = (stored?.steps ?? []).map((s) => ({ type: s.type, ruleId: s.ruleId, text: locale === 'en' ? s.en : s.zh }));
   return {
     versionId,
     locale: ctx.actor.locale,
-    lines: version.priced.map((l) => ({
-      lineId: l.lineId,
-      productId: l.productId,
-      netUnit: l.netUnit,
-      net: l.net,
-      rulesUsed: l.rulesUsed,
-      steps: l.explanation.map((s) => ({ type: s.type, ruleId: s.ruleId, text: locale === 'en' ? s.en : s.zh })),
-    })),
+    lines: version.priced
+      .filter((l) => lineId === undefined || l.lineId === lineId)
+      .map((l) => ({
+        lineId: l.lineId,
+        productId: l.productId,
+        netUnit: l.netUnit,
+        net: l.net,
+        rulesUsed: l.rulesUsed,
+        steps: (stored?.lines[l.lineId] ?? []).map((i) => texts[i]!),
+      })),
   };
 }
 
@@ -554,7 +563,7 @@ async function priceForDeal(ctx: ServiceContext, body: CreateQuoteBody, pricingD
   if (!dealScope || !isInScope(ctx.actor, dealScope, deal)) throw forbidden(DEAL_WRITE);
   if (validUntil !== undefined) assertDates(pricingDate, validUntil);
   const lines = withLineIds(body.lines);
-  const { priced, totals } = await priceVersion(ctx, {
+  const { priced, totals, explanations } = await priceVersion(ctx, {
     accountId: deal.accountId,
     opportunity: deal,
     priceBookId: body.priceBookId,
@@ -563,7 +572,15 @@ async function priceForDeal(ctx: ServiceContext, body: CreateQuoteBody, pricingD
     termMonths: body.termMonths ?? null,
     lines,
   });
-  return { deal, lines, priced, totals };
+  return { deal, lines, priced, totals, explanations };
+}
+
+/** A version's explanations, written with the version; a save of a draft replaces them. */
+async function saveExplanations(tx: Tx, versionId: string, e: VersionExplanations): Promise<void> {
+  await tx
+    .insert(quoteVersionExplanations)
+    .values({ versionId, steps: e.steps, lines: e.lines })
+    .onConflictDoUpdate({ target: quoteVersionExplanations.versionId, set: { steps: sql`excluded.steps`, lines: sql`excluded.lines` } });
 }
 
 export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): Promise<QuoteDetail> {
@@ -571,7 +588,7 @@ export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): P
   const today = getCompanyToday(ctx);
   const pricingDate = body.pricingDate ?? today;
   const validUntil = body.validUntil ?? addDays(pricingDate, DEFAULT_VALIDITY_DAYS);
-  const { deal, lines, priced, totals } = await priceForDeal(ctx, body, pricingDate, validUntil);
+  const { deal, lines, priced, totals, explanations } = await priceForDeal(ctx, body, pricingDate, validUntil);
 
   // The number is reserved by a statement of its own, as deals do (decision 0011): inside the
   // transaction its counter row stayed locked while ~1 MB of priced lines was written, and
@@ -617,6 +634,7 @@ export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): P
       updatedAt: ctx.now,
     };
     await tx.insert(quoteVersions).values(version);
+    await saveExplanations(tx, version.id, explanations);
     await writeAudit(tx, source(ctx), [
       { entityType: 'quote', entityId: quote!.id, action: 'create', changes: diffRecords(null, { ...quote! }) },
       { entityType: 'quote_version', entityId: version.id, action: 'create', changes: diffRecords(null, auditedVersion(version)) },
@@ -656,7 +674,7 @@ export async function updateQuoteVersion(ctx: ServiceContext, versionId: string,
   const termMonths = body.termMonths !== undefined ? body.termMonths : before.termMonths;
   const lines = body.lines ? withLineIds(body.lines) : before.lines;
   const deal = await loadDeal(ctx, quote.opportunityId);
-  const { priced, totals } = await priceVersion(ctx, {
+  const { priced, totals, explanations } = await priceVersion(ctx, {
     accountId: quote.accountId,
     opportunity: deal,
     priceBookId: quote.priceBookId,
@@ -678,6 +696,7 @@ export async function updateQuoteVersion(ctx: ServiceContext, versionId: string,
       const [current] = await tx.select({ version: quoteVersions.version }).from(quoteVersions).where(eq(quoteVersions.id, versionId));
       throw versionConflict(current?.version ?? before.version + 1);
     }
+    await saveExplanations(tx, versionId, explanations);
     const quoteAfter = await touchQuote(tx, ctx, quote.id);
     await writeAudit(tx, source(ctx), {
       entityType: 'quote_version',
@@ -708,7 +727,7 @@ export async function createQuoteVersion(ctx: ServiceContext, quoteId: string, b
 
   const dates = getRevisionDates(latest, getCompanyToday(ctx));
   const deal = await loadDeal(ctx, quote.opportunityId);
-  const { priced, totals } = await priceVersion(ctx, {
+  const { priced, totals, explanations } = await priceVersion(ctx, {
     accountId: quote.accountId,
     opportunity: deal,
     priceBookId: quote.priceBookId,
@@ -746,6 +765,7 @@ export async function createQuoteVersion(ctx: ServiceContext, quoteId: string, b
         updatedAt: ctx.now,
       })
       .returning();
+    await saveExplanations(tx, created!.id, explanations);
     await writeAudit(tx, source(ctx), [
       { entityType: 'quote', entityId: quoteId, action: 'new_version', changes: { latestVersionNo: [quote.latestVersionNo, claimed.latestVersionNo] } },
       {
@@ -825,8 +845,9 @@ export async function sendQuoteVersion(ctx: ServiceContext, versionId: string, b
 export async function previewQuotePricing(ctx: ServiceContext, body: PricePreviewBody): Promise<PricePreview> {
   assertCan(ctx.actor, WRITE);
   const pricingDate = body.pricingDate ?? getCompanyToday(ctx);
-  const { priced, totals } = await priceForDeal(ctx, body, pricingDate, body.validUntil);
+  const { priced, totals, explanations } = await priceForDeal(ctx, body, pricingDate, body.validUntil);
   const currency = totals.grandTotal.currency;
   const { metrics, steps } = await evaluatePolicy(ctx.db, currency, priced);
-  return { priced, totals, metrics: toMetricValues(metrics, currency), approvalRequired: steps.length > 0 };
+  const explained = priced.map((line) => ({ ...line, explanation: (explanations.lines[line.lineId] ?? []).map((i) => explanations.steps[i]!) }));
+  return { priced: explained, totals, metrics: toMetricValues(metrics, currency), approvalRequired: steps.length > 0 };
 }

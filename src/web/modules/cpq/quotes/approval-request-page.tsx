@@ -165,7 +165,7 @@ export function ApprovalRequestPage() {
           data-testid="decision-comment"
         />
       </Modal>
-      <ExplanationDrawer line={explaining} products={products} onClose={() => setExplaining(null)} />
+      <ExplanationDrawer line={explaining} version={request.data ? { id: request.data.versionId, version: 0 } : null} products={products} onClose={() => setExplaining(null)} />
     </div>
   );
 }

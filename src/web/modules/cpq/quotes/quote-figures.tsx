@@ -1,12 +1,15 @@
 import { InfoCircleOutlined, WarningOutlined } from '@ant-design/icons';
-import { Button, Descriptions, Drawer, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Button, Descriptions, Drawer, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Product } from '../../../../server/modules/catalog/contract.ts';
-import type { QuotePricedLine, QuoteTotals } from '../../../../server/modules/quotes/contract.ts';
+import type { ExplainedPricedLine, QuotePricedLine, QuoteTotals } from '../../../../server/modules/quotes/contract.ts';
+import { ProblemAlert } from '../../../components/problem-alert.tsx';
+import { ApiProblem } from '../../../http/api-problem.ts';
 import { useLocale } from '../../../i18n/use-locale.ts';
 import { formatMoney, groupDigits } from '../../crm/pipeline/money-display.ts';
 import { ExplanationWaterfall } from '../pricing/explanation-waterfall.tsx';
 import { formatPercent, productLabel } from './quote-format.ts';
+import { useLineExplanation } from './quotes-queries.ts';
 
 /** The quote's totals: list, discount (amount and %), net, tax, grand total, margin; RMB capitals on zh. */
 export function TotalsTable({ totals }: { totals: QuoteTotals }) {
@@ -126,10 +129,29 @@ export function PricedLinesTable({
   );
 }
 
-/** One line's price explanation in a drawer, in the UI language. */
-export function ExplanationDrawer({ line, products, onClose }: { line: QuotePricedLine | null; products: ReadonlyMap<string, Product>; onClose: () => void }) {
+/**
+ * One line's price explanation in a drawer, in the UI language: a previewed line carries its
+ * explanation; a saved version's line is explained by the server from what was stored with
+ * `version` (its id and row version).
+ */
+export function ExplanationDrawer({
+  line,
+  version,
+  products,
+  onClose,
+}: {
+  line: QuotePricedLine | ExplainedPricedLine | null;
+  version: { id: string; version: number } | null;
+  products: ReadonlyMap<string, Product>;
+  onClose: () => void;
+}) {
   const { t } = useTranslation('cpq-quotes');
   const locale = useLocale();
+  const inline = line !== null && 'explanation' in line ? line.explanation : null;
+  const stored = useLineExplanation(line !== null && inline === null && version !== null ? { versionId: version.id, revision: version.version, lineId: line.lineId } : null);
+  const steps = inline
+    ? inline.map((e) => ({ type: e.type, ruleId: e.ruleId, text: locale === 'en' ? e.en : e.zh }))
+    : (stored.data?.lines.find((l) => l.lineId === line?.lineId)?.steps ?? null);
   return (
     <Drawer
       open={line !== null}
@@ -151,12 +173,13 @@ export function ExplanationDrawer({ line, products, onClose }: { line: QuotePric
               </Descriptions.Item>
             )}
           </Descriptions>
-          <ExplanationWaterfall
-            steps={line.explanation.map((e) => ({ type: e.type, ruleId: e.ruleId, text: locale === 'en' ? e.en : e.zh }))}
-            listUnit={line.listUnit}
-            netUnit={line.netUnit}
-            currency={line.net.currency}
-          />
+          {steps ? (
+            <ExplanationWaterfall steps={steps} listUnit={line.listUnit} netUnit={line.netUnit} currency={line.net.currency} />
+          ) : stored.error instanceof ApiProblem ? (
+            <ProblemAlert problem={stored.error} />
+          ) : (
+            <Spin />
+          )}
         </>
       )}
     </Drawer>

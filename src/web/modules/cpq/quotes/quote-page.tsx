@@ -91,7 +91,7 @@ export function QuotePage() {
           <FrozenVersion quote={q} version={selected} products={products} onExplain={setExplaining} />
         )}
       </div>
-      <ExplanationDrawer line={explaining} products={products} onClose={() => setExplaining(null)} />
+      <ExplanationDrawer line={explaining} version={selected} products={products} onClose={() => setExplaining(null)} />
     </div>
   );
 }

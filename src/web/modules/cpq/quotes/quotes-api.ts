@@ -46,7 +46,8 @@ export const quotesApi = {
   updateVersion: (versionId: string, body: UpdateQuoteVersionBody) => api.patch<QuoteDetail>(`${base}/versions/${enc(versionId)}`, body),
   newVersion: (quoteId: string, version: number, idempotencyKey?: string) => api.create<QuoteDetail>(`${base}/${enc(quoteId)}/versions`, { version }, idempotencyKey),
   send: (versionId: string, version: number) => api.post<QuoteDetail>(`${base}/versions/${enc(versionId)}/send`, { version }),
-  explanation: (versionId: string, signal?: AbortSignal) => api.get<QuoteExplanation>(`${base}/versions/${enc(versionId)}/explanation`, undefined, signal),
+  explanation: (versionId: string, lineId: string | undefined, signal?: AbortSignal) =>
+    api.get<QuoteExplanation>(`${base}/versions/${enc(versionId)}/explanation`, { lineId }, signal),
   /** A read that needs a body: a POST without an Idempotency-Key (nothing is created); `signal` drops a superseded one. */
   pricePreview: (body: PricePreviewBody, signal?: AbortSignal) => api.post<PricePreview>(`${base}/price-preview`, body, { signal }),
   approvalPreview: (versionId: string, signal?: AbortSignal) => api.get<ApprovalPreview>(`${base}/versions/${enc(versionId)}/approval-preview`, undefined, signal),
@@ -76,7 +77,8 @@ export const quoteKeys = {
   lists: ['cpq-quotes', 'list'] as const,
   list: (filters: QuoteFilters) => ['cpq-quotes', 'list', filters] as const,
   quote: (id: string) => ['cpq-quotes', 'quote', id] as const,
-  explanation: (versionId: string) => ['cpq-quotes', 'explanation', versionId] as const,
+  /** `revision`: the version row's `version` (a draft's explanations change with every save). */
+  explanation: (versionId: string, revision: number, lineId: string) => ['cpq-quotes', 'explanation', versionId, revision, lineId] as const,
   preview: (body: unknown) => ['cpq-quotes', 'preview', body] as const,
   approvalPreview: (versionId: string) => ['cpq-quotes', 'approval-preview', versionId] as const,
   approvals: ['cpq-quotes', 'approvals'] as const,

@@ -18,6 +18,16 @@ export function useQuoteList(filters: QuoteFilters, enabled = true) {
   });
 }
 
+/** One line's stored explanation of a saved version (fetched when its drawer opens). */
+export function useLineExplanation(source: { versionId: string; revision: number; lineId: string } | null) {
+  return useQuery({
+    queryKey: quoteKeys.explanation(source?.versionId ?? '', source?.revision ?? 0, source?.lineId ?? ''),
+    queryFn: ({ signal }) => quotesApi.explanation(source!.versionId, source!.lineId, signal),
+    enabled: source !== null,
+    staleTime: Infinity,
+  });
+}
+
 export function useQuote(id: string | undefined) {
   return useQuery({ queryKey: quoteKeys.quote(id ?? ''), queryFn: ({ signal }) => quotesApi.get(id!, signal), enabled: !!id });
 }
