@@ -42,8 +42,9 @@ import { runRounds } from './rounds.ts';
  * Besides the HTTP figures it times, in process and on the same data, what a request does before
  * and after the engine (diagnostics printed with the results, and in the result file under
  * `breakdown`): loading the catalog and price book, building the catalog index, the engine
- * itself, rendering every explanation step in zh and en, and the size of the explanations as stored
- * (each distinct step once; they are not part of the quote a save returns).
+ * itself, rendering every explanation step in zh and en (what reading a whole version's explanation
+ * costs; a save renders nothing), and the size of the explanations as stored (each distinct step
+ * once, as data; they are not part of the quote a save returns).
  */
 export const databases = ['pg'] as const;
 
@@ -449,14 +450,14 @@ const quotesApi: Benchmark = async (ctx) =>
     const steps = engine.value.lines.reduce((n, l) => n + listExplanationSteps(l.explanation).length, 0);
     const dismissedSteps = engine.value.lines.reduce((n, l) => n + l.explanation.dismissed.reduce((m, d) => m + d.length, 0), 0);
     // The explanations as the quote service stores them (quote_version_explanations): each distinct
-    // step once (type, ruleId, zh, en), each line's steps as indexes into that list.
+    // step once, as data (rendered only when read), each line's steps as indexes into that list.
     const distinct = new Map<ExplanationStep, number>();
-    const stored = { steps: [] as unknown[], lines: {} as Record<string, number[]> };
+    const stored = { steps: [] as ExplanationStep[], lines: {} as Record<string, number[]> };
     for (const l of engine.value.lines) {
       stored.lines[l.lineId] = listExplanationSteps(l.explanation).map((st) => {
         let i = distinct.get(st);
         if (i === undefined) {
-          i = stored.steps.push({ type: st.type, ruleId: 'ruleId' in st ? st.ruleId : null, zh: formatExplanationStep(st, 'zh'), en: formatExplanationStep(st, 'en') }) - 1;
+          i = stored.steps.push(st) - 1;
           distinct.set(st, i);
         }
         return i;

@@ -117,19 +117,12 @@ export type QuotePricedLine = z.infer<typeof QuotePricedLine>;
 
 /**
  * A priced line with its explanation inline: what a price preview returns (nothing is stored). A
- * saved version keeps its explanations apart from its lines (VersionExplanations) and serves them
+ * saved version keeps its explanations apart from its lines (quote_version_explanations) and serves them
  * from `GET /quotes/versions/:id/explanation`, so reading or saving a quote does not carry them.
  */
 export const ExplainedPricedLine = QuotePricedLine.extend({ explanation: z.array(ExplanationText) });
 export type ExplainedPricedLine = z.infer<typeof ExplainedPricedLine>;
 
-/**
- * A version's explanations as stored: each distinct step once (a rule dismissed for the whole quote
- * is the same step on every line of its product groups: two thirds of a 200-line quote's steps
- * against 20 000 rules), and each line's steps as indexes into that list, in order.
- */
-export const VersionExplanations = z.object({ steps: z.array(ExplanationText), lines: z.record(z.string(), z.array(z.number().int())) });
-export type VersionExplanations = z.infer<typeof VersionExplanations>;
 
 export const QuoteTotals = z.object({
   list: MoneySchema,

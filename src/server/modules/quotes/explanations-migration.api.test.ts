@@ -32,7 +32,9 @@ function dataStatements(): string[] {
 
 const step = (type: string, ruleId: string | null, text: string) => ({ type, ruleId, zh: `${text}（中）`, en: text });
 
-function pricedLine(lineId: string, explanation?: unknown[]) {
+type TextStep = ReturnType<typeof step>;
+
+function pricedLine(lineId: string, explanation?: TextStep[]) {
   return {
     lineId,
     productId: newId(),
@@ -115,5 +117,14 @@ describe('migration 0013: explanations out of the priced lines', () => {
     const third = await read(versionIds[2]!);
     expect(third.x).toEqual({ steps: [], lines: {} });
     expect(third.priced).toEqual([]);
+
+    // Read through the API, the moved texts come back as they were rendered, in the reader's language.
+    const admin = await t.as('admin');
+    const res = await admin.get(`/api/v1/quotes/versions/${versionIds[0]}/explanation?lineId=L2`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as { locale: string; lines: { lineId: string; steps: { type: string; ruleId: string | null; text: string }[] }[] };
+    const lang = body.locale === 'en' ? 'en' : 'zh';
+    expect(body.lines).toHaveLength(1);
+    expect(body.lines[0]!.steps).toEqual(legacy[0]!.lines[1]!.explanation!.map((s) => ({ type: s.type, ruleId: s.ruleId, text: s[lang] })));
   });
 });

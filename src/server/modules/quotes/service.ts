@@ -18,7 +18,9 @@ import { CrmPermissions } from '../crm/permissions.ts';
 import { COMPANY_TIME_ZONE } from '../org/service.ts';
 import { createCatalogIndex } from '../pricing/catalog.ts';
 import { computeQuotePricing } from '../pricing/engine.ts';
-import { type ExplanationStep, formatExplanationStep, listExplanationSteps } from '../pricing/explanation.ts';
+import { type ExplanationStep, collectRuleIds, formatExplanationStep, listExplanationSteps } from '../pricing/explanation.ts';
+import { isStoredExplanationStep, reviveExplanationStep } from '../pricing/stored-explanation.ts';
+import { getRuleCodes } from '../pricing/rule-service.ts';
 import type { PricingRule } from '../pricing/pricing-rule.ts';
 import type { PricingRequest } from '../pricing/pricing-types.ts';
 import { getPublishedRuleCache, withRuleOverlay } from '../pricing/rule-cache.ts';
@@ -37,14 +39,13 @@ import type {
   QuoteVersion,
   SendQuoteVersionBody,
   UpdateQuoteVersionBody,
-  VersionExplanations,
 } from './contract.ts';
 import type { PricePreview, PricePreviewBody } from './approval-contract.ts';
 import { evaluatePolicy, toMetricValues } from './approval-data.ts';
 import { QuoteErrors } from './errors.ts';
 import { QuotePermissions } from './permissions.ts';
 import { DEFAULT_VALIDITY_DAYS, addDays, computeQuoteTotals, getEditBlock, getRevisionBlock, getRevisionDates, toChineseCapitals } from './quote.ts';
-import { quoteVersionExplanations, quoteVersions, quotes } from './schema.ts';
+import { type VersionExplanations, quoteVersionExplanations, quoteVersions, quotes } from './schema.ts';
 
 /**
  * Quotes and their versions. A quote is created for a deal the caller can read and write; it is
@@ -91,7 +92,17 @@ interface PricingInput {
 interface PricedVersion {
   priced: QuotePricedLine[];
   totals: QuoteTotals;
-  explanations: VersionExplanations;
+  /** Each distinct step once, as the engine made it; each line's steps as indexes (stored as VersionExplanations). */
+  explanations: { steps: ExplanationStep[]; lines: Record<string, number[]> };
+  /** A step's text in zh and en with the codes of the rules the engine used (for the preview, which stores nothing). */
+  render: (step: ExplanationStep) => ExplanationText;
+}
+
+const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** A step in one language, every rule named by its code (ids without one stay as they are). */
+function stepText(step: ExplanationStep, locale: 'zh' | 'en', codeOf: (ruleId: string) => string | undefined): string {
+  return formatExplanationStep(step, locale).replace(UUID_IN_TEXT, (id) => codeOf(id) ?? id);
 }
 
 const ISSUE_MESSAGES: Record<string, { field: string; message: string }> = {
@@ -218,28 +229,27 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
     }
   }
 
-  // Every rule an explanation names (applied, skipped, shadowed and the one shadowing it) is shown by
-  // its code, from the published set the engine just used (nothing awaited since, so the two agree).
+  // The codes of the rules used, from the published set the engine just used (nothing awaited since,
+  // so the two agree).
   const codeOf = (ruleId: string): string | undefined => cache.getInfo(ruleId)?.code;
   const versionOf = (ruleId: string): number => (ruleId.startsWith('pricebook:') ? book.version : (cache.getInfo(ruleId)?.version ?? 0));
-  const labelled = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => codeOf(id) ?? id);
   const currency = book.currency;
   const money = (d: Dec) => wire(Money.of(d, currency));
 
-  // Every distinct step is rendered once and stored once (VersionExplanations): a rule dismissed for
-  // the whole quote (outside validity, a quote-level condition false) is one step object the engine
-  // shares across every line of its product groups.
-  const steps: ExplanationText[] = [];
+  // Every distinct step is kept once (VersionExplanations), as data, rendered only when read: a rule
+  // dismissed for the whole quote (outside validity, a quote-level condition false) is one step
+  // object the engine shares across every line of its product groups.
+  const steps: ExplanationStep[] = [];
   const stepIndex = new Map<ExplanationStep, number>();
   const indexOfStep = (s: ExplanationStep): number => {
     let i = stepIndex.get(s);
     if (i === undefined) {
-      i = steps.push({ type: s.type, ruleId: 'ruleId' in s ? s.ruleId : null, zh: labelled(formatExplanationStep(s, 'zh')), en: labelled(formatExplanationStep(s, 'en')) }) - 1;
+      i = steps.push(s) - 1;
       stepIndex.set(s, i);
     }
     return i;
   };
-  const explanations: VersionExplanations = { steps, lines: {} };
+  const explanations: PricedVersion['explanations'] = { steps, lines: {} };
   const priced: QuotePricedLine[] = result.lines.map((line) => {
     const i = indexOf.get(line.lineId);
     const entered = i === undefined ? undefined : input.lines[i];
@@ -270,7 +280,8 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
   if (breaches.length > 0 && !(await isBelowFloorRouted(ctx.db, currency, priced))) {
     throw new AppError(QuoteErrors.below_floor, { params: { count: breaches.length }, errors: breaches });
   }
-  return { priced, totals: toTotals(priced, currency), explanations };
+  const render = (s: ExplanationStep): ExplanationText => ({ type: s.type, ruleId: 'ruleId' in s ? s.ruleId : null, zh: stepText(s, 'zh', codeOf), en: stepText(s, 'en', codeOf) });
+  return { priced, totals: toTotals(priced, currency), explanations, render };
 }
 
 /**
@@ -509,21 +520,48 @@ export async function getVersionExplanation(ctx: ServiceContext, versionId: stri
   const { version } = await loadVisibleVersion(ctx, versionId);
   const [stored] = await ctx.db.select().from(quoteVersionExplanations).where(eq(quoteVersionExplanations.versionId, versionId));
   const locale = ctx.actor.locale === 'en' ? 'en' : 'zh';
-  // Each distinct step rendered in the caller's language once, shared by the lines naming it.
-  const texts = (stored?.steps ?? []).map((s) => ({ type: s.type, ruleId: s.ruleId, text: locale === 'en' ? s.en : s.zh }));
+  const lines = version.priced.filter((l) => lineId === undefined || l.lineId === lineId);
+  const storedSteps = stored?.steps ?? [];
+  const stepsOf = (l: QuotePricedLine) => stored?.lines[l.lineId] ?? [];
+
+  // The steps these lines name, read back once each; the rules they mention, named by their codes.
+  const revived = new Map<number, ExplanationStep | ExplanationText>();
+  const mentioned = new Set<string>();
+  for (const l of lines) {
+    for (const i of stepsOf(l)) {
+      if (revived.has(i)) continue;
+      const s = storedSteps[i];
+      if (s === undefined) throw new Error(`quote version ${versionId} line ${l.lineId} names explanation step ${i}, which is not stored`);
+      if (isStoredExplanationStep(s)) {
+        const step = reviveExplanationStep(s);
+        collectRuleIds({ steps: [step], dismissed: [] }, mentioned);
+        revived.set(i, step);
+      } else revived.set(i, s as ExplanationText);
+    }
+  }
+  const codes = await getRuleCodes(ctx.db, [...mentioned]);
+  const texts = new Map<number, QuoteExplanation['lines'][number]['steps'][number]>();
+  const textOf = (i: number) => {
+    let text = texts.get(i);
+    if (!text) {
+      const s = revived.get(i)!;
+      // Versions saved before the steps were stored as data keep the texts rendered then.
+      text = 'zh' in s ? { type: s.type, ruleId: s.ruleId, text: s[locale] } : { type: s.type, ruleId: 'ruleId' in s ? s.ruleId : null, text: stepText(s, locale, (id) => codes.get(id)) };
+      texts.set(i, text);
+    }
+    return text;
+  };
   return {
     versionId,
     locale: ctx.actor.locale,
-    lines: version.priced
-      .filter((l) => lineId === undefined || l.lineId === lineId)
-      .map((l) => ({
-        lineId: l.lineId,
-        productId: l.productId,
-        netUnit: l.netUnit,
-        net: l.net,
-        rulesUsed: l.rulesUsed,
-        steps: (stored?.lines[l.lineId] ?? []).map((i) => texts[i]!),
-      })),
+    lines: lines.map((l) => ({
+      lineId: l.lineId,
+      productId: l.productId,
+      netUnit: l.netUnit,
+      net: l.net,
+      rulesUsed: l.rulesUsed,
+      steps: stepsOf(l).map(textOf),
+    })),
   };
 }
 
@@ -563,7 +601,7 @@ async function priceForDeal(ctx: ServiceContext, body: CreateQuoteBody, pricingD
   if (!dealScope || !isInScope(ctx.actor, dealScope, deal)) throw forbidden(DEAL_WRITE);
   if (validUntil !== undefined) assertDates(pricingDate, validUntil);
   const lines = withLineIds(body.lines);
-  const { priced, totals, explanations } = await priceVersion(ctx, {
+  const { priced, totals, explanations, render } = await priceVersion(ctx, {
     accountId: deal.accountId,
     opportunity: deal,
     priceBookId: body.priceBookId,
@@ -572,14 +610,16 @@ async function priceForDeal(ctx: ServiceContext, body: CreateQuoteBody, pricingD
     termMonths: body.termMonths ?? null,
     lines,
   });
-  return { deal, lines, priced, totals, explanations };
+  return { deal, lines, priced, totals, explanations, render };
 }
 
 /** A version's explanations, written with the version; a save of a draft replaces them. */
-async function saveExplanations(tx: Tx, versionId: string, e: VersionExplanations): Promise<void> {
+async function saveExplanations(tx: Tx, versionId: string, e: PricedVersion['explanations']): Promise<void> {
+  // Steps are written as JSON: every Decimal as its exact string (StoredExplanationStep).
+  const steps = e.steps as unknown as VersionExplanations['steps'];
   await tx
     .insert(quoteVersionExplanations)
-    .values({ versionId, steps: e.steps, lines: e.lines })
+    .values({ versionId, steps, lines: e.lines })
     .onConflictDoUpdate({ target: quoteVersionExplanations.versionId, set: { steps: sql`excluded.steps`, lines: sql`excluded.lines` } });
 }
 
@@ -845,9 +885,10 @@ export async function sendQuoteVersion(ctx: ServiceContext, versionId: string, b
 export async function previewQuotePricing(ctx: ServiceContext, body: PricePreviewBody): Promise<PricePreview> {
   assertCan(ctx.actor, WRITE);
   const pricingDate = body.pricingDate ?? getCompanyToday(ctx);
-  const { priced, totals, explanations } = await priceForDeal(ctx, body, pricingDate, body.validUntil);
+  const { priced, totals, explanations, render } = await priceForDeal(ctx, body, pricingDate, body.validUntil);
   const currency = totals.grandTotal.currency;
+  const texts = explanations.steps.map(render);
+  const explained = priced.map((line) => ({ ...line, explanation: (explanations.lines[line.lineId] ?? []).map((i) => texts[i]!) }));
   const { metrics, steps } = await evaluatePolicy(ctx.db, currency, priced);
-  const explained = priced.map((line) => ({ ...line, explanation: (explanations.lines[line.lineId] ?? []).map((i) => explanations.steps[i]!) }));
   return { priced: explained, totals, metrics: toMetricValues(metrics, currency), approvalRequired: steps.length > 0 };
 }
