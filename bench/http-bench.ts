@@ -120,7 +120,7 @@ export interface CpuPerRequest {
   postgres_ms: number | null;
 }
 
-const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
+export const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
 
 function cpuTicks(statPath: string): number {
   try {
@@ -138,12 +138,12 @@ async function postgresBackendPids(database: Database): Promise<number[]> {
   return r.rows.map((row) => row.pid);
 }
 
-interface CpuSnapshot {
+export interface CpuSnapshot {
   server: number;
   postgres: Map<number, number>;
 }
 
-async function cpuSnapshot(database: Database | undefined): Promise<CpuSnapshot> {
+export async function cpuSnapshot(database: Database | undefined): Promise<CpuSnapshot> {
   const pids = database ? await postgresBackendPids(database) : [];
   return {
     server: cpuTicks(`/proc/${process.pid}/task/${process.pid}/stat`),
@@ -152,7 +152,7 @@ async function cpuSnapshot(database: Database | undefined): Promise<CpuSnapshot>
 }
 
 /** Ticks used between two snapshots; a backend the pool opened in between started from zero. */
-function cpuUsed(before: CpuSnapshot, after: CpuSnapshot): { server: number; postgres: number } {
+export function cpuUsed(before: CpuSnapshot, after: CpuSnapshot): { server: number; postgres: number } {
   let postgres = 0;
   for (const [pid, ticks] of after.postgres) postgres += ticks - (before.postgres.get(pid) ?? 0);
   return { server: after.server - before.server, postgres };

@@ -18,7 +18,7 @@ import type { Actor } from '../src/server/platform/context.ts';
 import { type Database, queryRows, sql } from '../src/server/platform/db.ts';
 import { vacuumAnalyze } from './bench-db.ts';
 import type { Benchmark, Metrics } from './harness.ts';
-import { loadSettings, withBenchServer } from './http-bench.ts';
+import { CLOCK_TICK_MS, cpuSnapshot, cpuUsed, loadSettings, withBenchServer } from './http-bench.ts';
 import { runRounds } from './rounds.ts';
 
 /**
@@ -385,6 +385,8 @@ const quotesApi: Benchmark = async (ctx) =>
 
     const bytes: Record<string, number> = { patch: 0, create: 0 };
     const counts: Record<string, number> = { patch: 0, create: 0 };
+    // CPU per request of the server's thread and of this database's PostgreSQL backends (diagnostic).
+    const cpu: Record<string, { server: number; postgres: number }> = { patch: { server: 0, postgres: 0 }, create: { server: 0, postgres: 0 } };
     const measured = await runRounds(['patch', 'create'] as const, settings, async (name, durationS, warmup) => {
       if (name === 'patch') {
         // Requests cut at a run's deadline may still have saved: start from the stored versions.
@@ -394,14 +396,18 @@ const quotesApi: Benchmark = async (ctx) =>
         );
         for (const row of rows) drafts.find((d) => d.id === row.id)!.version = row.version;
       }
+      const before = await cpuSnapshot(database);
       const r =
         name === 'patch'
           ? await runLoad({ url: baseUrl, method: 'PATCH', bodyRest, drafts, headers, connections, durationS, warmup })
           : await runLoad({ url: baseUrl, method: 'POST', path: '/api/v1/quotes', body: JSON.stringify(createBody), headers, connections, durationS, warmup });
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, status codes ${JSON.stringify(r.statusCodes)}`);
+      const used = cpuUsed(before, await cpuSnapshot(database));
       if (!warmup) {
         bytes[name]! += r.bytes;
         counts[name]! += r.requests;
+        cpu[name]!.server += used.server;
+        cpu[name]!.postgres += used.postgres;
       }
       return { rate: r.req_per_s, samplesMs: r.samplesMs };
     });
@@ -465,6 +471,7 @@ const quotesApi: Benchmark = async (ctx) =>
     }
     const explanationJson = JSON.stringify(stored);
     const roundTrip = await timeIt(() => JSON.parse(JSON.stringify(JSON.parse(explanationJson))) as unknown, 5);
+    const perRequest = (ticks: number, requests: number) => Math.round(((ticks * CLOCK_TICK_MS) / Math.max(1, requests)) * 100) / 100;
     const breakdown = {
       patch_alone_p50_ms: patchAlone.ms,
       create_alone_p50_ms: createAlone.ms,
@@ -478,6 +485,10 @@ const quotesApi: Benchmark = async (ctx) =>
       explanation_distinct_steps: stored.steps.length,
       explanation_json_kib: Math.round(Buffer.byteLength(explanationJson) / 1024),
       explanation_json_roundtrip_ms: roundTrip.ms,
+      patch_cpu_server_ms: perRequest(cpu.patch!.server, counts.patch!),
+      patch_cpu_postgres_ms: perRequest(cpu.patch!.postgres, counts.patch!),
+      create_cpu_server_ms: perRequest(cpu.create!.server, counts.create!),
+      create_cpu_postgres_ms: perRequest(cpu.create!.postgres, counts.create!),
       patch_response_kib: Math.round(bytes.patch! / Math.max(1, counts.patch!) / 1024),
       create_response_kib: Math.round(bytes.create! / Math.max(1, counts.create!) / 1024),
     };

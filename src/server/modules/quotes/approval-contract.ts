@@ -3,7 +3,7 @@ import { Id, IsoDate, PageQuery, Timestamp, Version, pageSchema } from '../../..
 import { MoneySchema } from '../../../shared/money.ts';
 import { BillingPlanInput } from '../contracts/contract.ts';
 import { APPROVAL_LEVELS, APPROVAL_METRICS, APPROVAL_OPS, ApprovalRule } from './approval-policy.ts';
-import { CreateQuoteBody, ExplainedPricedLine, QuoteDetail, QuotePricedLine, QuoteTotals } from './contract.ts';
+import { CreateQuoteBody, ExplanationText, QuoteDetail, QuotePricedLine, QuoteTotals } from './contract.ts';
 
 /**
  * The approvals, acceptance and document API of quotes, shared by server and web
@@ -192,7 +192,13 @@ export type RecallBody = z.infer<typeof RecallBody>;
 /** Price lines without saving: what the editor shows while typing. Same inputs as a create. */
 export const PricePreviewBody = CreateQuoteBody;
 export type PricePreviewBody = z.infer<typeof PricePreviewBody>;
-export const PricePreview = z.object({ priced: z.array(ExplainedPricedLine), totals: QuoteTotals, metrics: MetricValues, approvalRequired: z.boolean() });
+/**
+ * A preview's explanations: each distinct step once in zh and en, each line's steps as indexes (a rule
+ * dismissed for the whole quote is one step on many lines; inline, a 200-line preview was 1.7 MB).
+ */
+export const PreviewExplanations = z.object({ steps: z.array(ExplanationText), lines: z.record(z.string(), z.array(z.number().int())) });
+export type PreviewExplanations = z.infer<typeof PreviewExplanations>;
+export const PricePreview = z.object({ priced: z.array(QuotePricedLine), explanations: PreviewExplanations, totals: QuoteTotals, metrics: MetricValues, approvalRequired: z.boolean() });
 export type PricePreview = z.infer<typeof PricePreview>;
 
 export const AcceptVersionBody = z.strictObject({

@@ -455,22 +455,27 @@ describe('price preview and the PDF', () => {
     const body = { opportunityId: ids.deal, priceBookId: ids.book, currency: 'CNY', lines: [{ productId: ids.erp, quantity: 7, manualDiscountPercent: '12.5' }] };
     const quotes = await count('quotes');
     type Step = { type: string; ruleId: string | null; zh: string; en: string };
-    const preview = await ok<{ priced: { explanation: Step[] }[]; totals: unknown; approvalRequired: boolean; metrics: { quoteDiscountPercent: string } }>(
-      await repA.post('/api/v1/quotes/price-preview', body),
-    );
+    const preview = await ok<{
+      priced: { lineId: string }[];
+      explanations: { steps: Step[]; lines: Record<string, number[]> };
+      totals: unknown;
+      approvalRequired: boolean;
+      metrics: { quoteDiscountPercent: string };
+    }>(await repA.post('/api/v1/quotes/price-preview', body));
     expect(await count('quotes')).toBe(quotes);
     expect(preview.approvalRequired).toBe(true);
     expect(preview.metrics.quoteDiscountPercent).toBe('12.5');
     const saved = await ok<Detail & { versions: (Version & { priced: unknown[] })[] }>(await repA.post('/api/v1/quotes', body), 201);
-    // The preview carries each line's explanation; the saved version stores the same apart from its lines.
-    expect(saved.versions[0]!.priced).toEqual(preview.priced.map(({ explanation: _e, ...line }) => line));
+    expect(saved.versions[0]!.priced).toEqual(preview.priced);
     expect(saved.versions[0]!.totals).toEqual(preview.totals);
+    // The preview's explanations (each distinct step once, zh and en) read as the saved version's do.
     const stored = await ok<{ locale: string; lines: { steps: { type: string; ruleId: string | null; text: string }[] }[] }>(
       await repA.get(`/api/v1/quotes/versions/${saved.versions[0]!.id}/explanation`),
     );
     const inLocale = (s: Step) => ({ type: s.type, ruleId: s.ruleId, text: stored.locale === 'en' ? s.en : s.zh });
-    expect(preview.priced[0]!.explanation.length).toBeGreaterThan(0);
-    expect(stored.lines.map((l) => l.steps)).toEqual(preview.priced.map((l) => l.explanation.map(inLocale)));
+    const previewSteps = preview.priced.map((l) => (preview.explanations.lines[l.lineId] ?? []).map((i) => inLocale(preview.explanations.steps[i]!)));
+    expect(previewSteps[0]!.length).toBeGreaterThan(0);
+    expect(stored.lines.map((l) => l.steps)).toEqual(previewSteps);
     expect((await repB.post('/api/v1/quotes/price-preview', body)).statusCode).toBe(422);
   });
 

@@ -116,9 +116,10 @@ export const QuotePricedLine = z.object({
 export type QuotePricedLine = z.infer<typeof QuotePricedLine>;
 
 /**
- * A priced line with its explanation inline: what a price preview returns (nothing is stored). A
- * saved version keeps its explanations apart from its lines (quote_version_explanations) and serves them
- * from `GET /quotes/versions/:id/explanation`, so reading or saving a quote does not carry them.
+ * A priced line with its explanation attached (a preview's line, from the preview's explanations:
+ * nothing is stored). A saved version keeps its explanations apart from its lines
+ * (quote_version_explanations) and serves them from `GET /quotes/versions/:id/explanation`, so
+ * reading or saving a quote does not carry them.
  */
 export const ExplainedPricedLine = QuotePricedLine.extend({ explanation: z.array(ExplanationText) });
 export type ExplainedPricedLine = z.infer<typeof ExplainedPricedLine>;

@@ -887,8 +887,6 @@ export async function previewQuotePricing(ctx: ServiceContext, body: PricePrevie
   const pricingDate = body.pricingDate ?? getCompanyToday(ctx);
   const { priced, totals, explanations, render } = await priceForDeal(ctx, body, pricingDate, body.validUntil);
   const currency = totals.grandTotal.currency;
-  const texts = explanations.steps.map(render);
-  const explained = priced.map((line) => ({ ...line, explanation: (explanations.lines[line.lineId] ?? []).map((i) => texts[i]!) }));
   const { metrics, steps } = await evaluatePolicy(ctx.db, currency, priced);
-  return { priced: explained, totals, metrics: toMetricValues(metrics, currency), approvalRequired: steps.length > 0 };
+  return { priced, explanations: { steps: explanations.steps.map(render), lines: explanations.lines }, totals, metrics: toMetricValues(metrics, currency), approvalRequired: steps.length > 0 };
 }

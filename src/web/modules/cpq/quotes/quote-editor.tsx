@@ -5,7 +5,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Product } from '../../../../server/modules/catalog/contract.ts';
-import type { QuoteDetail, QuotePricedLine, QuoteVersion } from '../../../../server/modules/quotes/contract.ts';
+import type { ExplainedPricedLine, QuoteDetail, QuotePricedLine, QuoteVersion } from '../../../../server/modules/quotes/contract.ts';
 import { DECIMAL_PATTERN } from '../../../../shared/money.ts';
 import { ProblemAlert } from '../../../components/problem-alert.tsx';
 import { ApiProblem, type FieldError } from '../../../http/api-problem.ts';
@@ -60,7 +60,7 @@ export function QuoteEditor({
   quote: QuoteDetail;
   version: QuoteVersion;
   products: ReadonlyMap<string, Product>;
-  onExplain: (line: QuotePricedLine) => void;
+  onExplain: (line: QuotePricedLine | ExplainedPricedLine) => void;
 }) {
   const { t } = useTranslation(['cpq-quotes', 'common']);
   const [form] = Form.useForm<EditorValues>();
@@ -80,6 +80,11 @@ export function QuoteEditor({
   const pricedById = new Map((preview.data?.priced ?? (isDirty ? [] : version.priced)).map((l) => [l.lineId, l]));
   const components = (rowId: string) => (preview.data?.priced ?? version.priced).filter((l) => l.parentLineId === rowId);
   const totals = preview.data?.totals ?? version.totals;
+  // A previewed line is explained from the preview's steps; a saved one by the server when its drawer opens.
+  const explain = (p: QuotePricedLine) => {
+    const e = preview.data?.priced.includes(p) ? preview.data.explanations : null;
+    onExplain(e ? { ...p, explanation: (e.lines[p.lineId] ?? []).map((i) => e.steps[i]!) } : p);
+  };
 
   const save = useMutation({
     mutationFn: () => quotesApi.updateVersion(version.id, toUpdateBody(header, rows, version.version)),
@@ -271,7 +276,7 @@ export function QuoteEditor({
                             {p && <FloorTag line={p} compact />}
                             {p && (
                               <Tooltip title={t('actions.explain')}>
-                                <Button size="small" type="text" icon={<QuestionCircleOutlined />} onClick={() => onExplain(p)} data-testid="explain-line" />
+                                <Button size="small" type="text" icon={<QuestionCircleOutlined />} onClick={() => explain(p)} data-testid="explain-line" />
                               </Tooltip>
                             )}
                             <Tooltip title={t('editor.removeLine')}>

@@ -2,7 +2,7 @@ import { Card, Descriptions, Result, Space, Spin, Tabs, Typography } from 'antd'
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import type { QuoteDetail, QuotePricedLine, QuoteVersion } from '../../../../server/modules/quotes/contract.ts';
+import type { ExplainedPricedLine, QuoteDetail, QuotePricedLine, QuoteVersion } from '../../../../server/modules/quotes/contract.ts';
 import { PageHeader } from '../../../components/page-header.tsx';
 import { ProblemAlert } from '../../../components/problem-alert.tsx';
 import { ApiProblem } from '../../../http/api-problem.ts';
@@ -25,7 +25,7 @@ export function QuotePage() {
   const products = useProductMap();
   const priceBooks = usePriceBooks();
   const locale = useLocale();
-  const [explaining, setExplaining] = useState<QuotePricedLine | null>(null);
+  const [explaining, setExplaining] = useState<QuotePricedLine | ExplainedPricedLine | null>(null);
   const canWrite = useSession().can('quotes.write');
 
   if (quote.error instanceof ApiProblem) {
@@ -106,7 +106,7 @@ function FrozenVersion({
   quote: QuoteDetail;
   version: QuoteVersion;
   products: ReturnType<typeof useProductMap>;
-  onExplain: (line: QuotePricedLine) => void;
+  onExplain: (line: QuotePricedLine | ExplainedPricedLine) => void;
 }) {
   const { t } = useTranslation('cpq-quotes');
   const locale = useLocale();
