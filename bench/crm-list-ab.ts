@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
@@ -114,6 +114,7 @@ async function load(argv: string[]): Promise<void> {
            WHERE o.stage_key = ANY(${`{${OPEN_STAGES.join(',')}}`}::text[]) AND o.expected_close_date BETWEEN ${nextQuarter.start} AND ${nextQuarter.end}`,
     );
     const state: State = { tokens: { director: token }, sessions: { director: cookie }, listPath, deals, matching: m!.n };
+    mkdirSync(path.dirname(STATE_FILE), { recursive: true });
     writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
     console.log(`loaded; ${m!.n} deals match the director's list; state in ${STATE_FILE}`);
   } finally {
