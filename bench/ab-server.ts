@@ -4,7 +4,8 @@ import { loadConfig } from '../src/server/config.ts';
 import { openDatabase } from '../src/server/platform/db.ts';
 
 /**
- * One server of a side-by-side comparison (bench/crm-list-ab.ts): the app of the source tree this
+ * The server of an HTTP benchmark on PostgreSQL (http-bench.ts), and one server of a side-by-side
+ * comparison (bench/crm-list-ab.ts): the app of the source tree this
  * file lives in, built as the benchmarks build it (NODE_ENV production, LOG_LEVEL silent unless
  * AB_LOG_LEVEL says otherwise, no outbox loop), on an existing database (AB_DATABASE_URL), listening
  * on 127.0.0.1 on a free port, which it prints as `PORT <n>`. Stops on SIGTERM.

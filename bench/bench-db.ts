@@ -20,6 +20,8 @@ export interface BenchDatabase {
   seed: SeedResult;
   /** "postgresql 15" or "pglite", for the result file. */
   label: string;
+  /** The database's connection URL on PostgreSQL (a server process of its own can open it); null on PGlite. */
+  url: string | null;
   /** Rows per table and the generator's parameters, for the result file. */
   data: Record<string, number>;
 }
@@ -75,6 +77,10 @@ const COUNTED_TABLES = ['org_units', 'org_unit_closure', 'users'] as const;
  * Create, migrate, seed and VACUUM (ANALYZE) a database for benchmark `name`, hand it to `fn`,
  * and drop it afterwards whatever happens.
  */
+function dbNameOf(name: string): string {
+  return `bench_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${process.pid}`;
+}
+
 export async function withBenchDatabase<T>(ctx: BenchContext, name: string, fn: (bench: BenchDatabase) => Promise<T>): Promise<T> {
   installSignalCleanup();
   const sellers = SELLERS[ctx.scale];
@@ -83,7 +89,7 @@ export async function withBenchDatabase<T>(ctx: BenchContext, name: string, fn: 
   let label: string;
 
   if (ctx.db === 'pg') {
-    const dbName = `bench_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${process.pid}`;
+    const dbName = dbNameOf(name);
     await adminQuery(ctx.pgUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await adminQuery(ctx.pgUrl, `CREATE DATABASE ${dbName}`);
     let dropped = false;
@@ -128,7 +134,7 @@ export async function withBenchDatabase<T>(ctx: BenchContext, name: string, fn: 
     const seed = await seedDemo(database, { sellers });
     await vacuumAnalyze(database);
     const data = { sellers, ...(await rowCounts(database, COUNTED_TABLES)) };
-    return await fn({ database, seed, label, data });
+    return await fn({ database, seed, label, data, url: ctx.db === 'pg' ? databaseUrl(ctx.pgUrl, dbNameOf(name)) : null });
   } finally {
     await cleanup();
     pending.delete(cleanup);

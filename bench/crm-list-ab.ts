@@ -12,6 +12,9 @@ import { seedOpportunities } from '../src/server/modules/crm/seed-opportunities.
 import { seedDemo } from '../src/server/demo/seed.ts';
 import type { Actor } from '../src/server/platform/context.ts';
 import { migrateDatabase, openDatabase, queryRows, sql } from '../src/server/platform/db.ts';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../src/server/app.ts';
+import { loadConfig } from '../src/server/config.ts';
 import { percentiles } from './harness.ts';
 import { clearDemoCrm, seedScaleAccounts } from './crm-scale-data.ts';
 
@@ -23,6 +26,7 @@ import { clearDemoCrm, seedScaleAccounts } from './crm-scale-data.ts';
  *
  *   tsx bench/crm-list-ab.ts load [--deals 300000] [--accounts 30000]   # database bench_crm_ab, kept
  *   tsx bench/crm-list-ab.ts run name=/path/to/tree name2=/path/to/tree2 [--rounds 6] [--seconds 8]
+ *        (name=in-process: this tree's app inside the comparing process, beside its load generator)
  *        [--connections 10] [--session] [--log info] [--cpu-prof name,…] [--node-arg name:--flag …]
  *   tsx bench/crm-list-ab.ts drop
  *
@@ -125,8 +129,32 @@ async function load(argv: string[]): Promise<void> {
 interface Server {
   name: string;
   root: string;
-  child: ChildProcess;
+  /** null: served inside this process (the tree spec `in-process`). */
+  child: ChildProcess | null;
   port: number;
+  stop?: () => Promise<void>;
+}
+
+/**
+ * This tree's app inside this process, as `npm run bench` ran HTTP benchmarks before they moved the
+ * server to a process of its own: the load generator's worker thread shares the process with it.
+ */
+async function startInProcess(name: string): Promise<Server> {
+  const database = await openDatabase({ databaseUrl: dbUrl(), poolSize: 10 });
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
+  const app = await buildApp({ config, database, startOutbox: false });
+  await app.server.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.server.address() as AddressInfo;
+  return {
+    name,
+    root: 'in-process',
+    child: null,
+    port,
+    stop: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
 }
 
 function startServer(name: string, root: string, env: Record<string, string>, nodeFlags: string[]): Promise<Server> {
@@ -152,8 +180,9 @@ function startServer(name: string, root: string, env: Record<string, string>, no
   });
 }
 
-function nodePidOf(server: Server): number {
-  return server.child.pid!;
+/** The server's /proc stat file: its process, or this process's main thread when served in process. */
+function statFileOf(server: Server): string {
+  return server.child ? `/proc/${server.child.pid!}/stat` : `/proc/${process.pid}/task/${process.pid}/stat`;
 }
 
 function ticks(file: string): number {
@@ -218,7 +247,7 @@ async function run(argv: string[]): Promise<void> {
       const flags = profile.split(',').includes(name) ? ['--cpu-prof', `--cpu-prof-dir=/tmp/tl-ab/prof-${name}`] : [];
       // --node-arg name:--flag (repeatable): a V8/Node flag for one server, e.g. a young-generation size.
       for (let i = 0; i < argv.length; i++) if (argv[i] === '--node-arg' && argv[i + 1]?.startsWith(`${name}:`)) flags.push(argv[i + 1]!.slice(name.length + 1));
-      servers.push(await startServer(name, root, { AB_LOG_LEVEL: level ?? logLevel }, flags));
+      servers.push(root === 'in-process' ? await startInProcess(name) : await startServer(name, root, { AB_LOG_LEVEL: level ?? logLevel }, flags));
     }
     // The same page from every server (ignoring nothing): a change must not change the answer.
     let first: string | undefined;
@@ -237,11 +266,11 @@ async function run(argv: string[]): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < servers.length; k++) {
         const s = servers[(r + k) % servers.length]!;
-        const pid = nodePidOf(s);
-        const before = { server: ticks(`/proc/${pid}/stat`), pg: await backendTicks(client) };
+        const stat = statFileOf(s);
+        const before = { server: ticks(stat), pg: await backendTicks(client) };
         const rep = await drive(`http://127.0.0.1:${s.port}${state.listPath}`, headers, connections, seconds, false);
         const afterPg = await backendTicks(client);
-        const server = ticks(`/proc/${pid}/stat`) - before.server;
+        const server = ticks(stat) - before.server;
         let postgres = 0;
         for (const [p, t] of afterPg) postgres += t - (before.pg.get(p) ?? 0);
         if (rep.non2xx > 0 || rep.errors > 0) throw new Error(`${s.name}: ${rep.non2xx} non-2xx, ${rep.errors} errors ${JSON.stringify(rep.statusCodes)}`);
@@ -269,7 +298,13 @@ async function run(argv: string[]): Promise<void> {
   } finally {
     await client.end();
     // Wait for the servers to stop (a CPU profile is written on exit).
-    await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : (s.child.once('exit', resolve), s.child.kill('SIGTERM'))))));
+    await Promise.all(
+      servers.map((s) => {
+        const child = s.child;
+        if (!child) return s.stop?.();
+        return new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))));
+      }),
+    );
   }
 }
 

@@ -13,7 +13,7 @@ import { vacuumAnalyze } from './bench-db.ts';
 import { buildAccountGroup, clearDemoCrm, seedActivities, seedScaleAccounts } from './crm-scale-data.ts';
 import { explainCapturedQueries } from './explain.ts';
 import type { Benchmark, Metrics } from './harness.ts';
-import { getJson, loadSettings, measureCases, withBenchServer } from './http-bench.ts';
+import { getJson, getServerStatPath, loadSettings, measureCases, withBenchServer } from './http-bench.ts';
 import { type RoundSettings, runRounds } from './rounds.ts';
 
 /**
@@ -130,7 +130,7 @@ function postLoad(request: { url: string; headers: Record<string, string>; body:
   });
 }
 
-/** CPU ticks (10 ms) of this process's main thread and of the benchmark database's backends, as http-bench.ts counts them. */
+/** CPU ticks (10 ms) of the server (see getServerStatPath) and of the benchmark database's backends, as http-bench.ts counts them. */
 async function cpuTicks(database: Database): Promise<number[]> {
   const ticks = (file: string) => {
     try {
@@ -142,7 +142,7 @@ async function cpuTicks(database: Database): Promise<number[]> {
     }
   };
   const pids = database.pool ? (await database.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows : [];
-  return [ticks(`/proc/${process.pid}/task/${process.pid}/stat`), pids.reduce((sum, p) => sum + ticks(`/proc/${p.pid}/stat`), 0)];
+  return [ticks(getServerStatPath()), pids.reduce((sum, p) => sum + ticks(`/proc/${p.pid}/stat`), 0)];
 }
 
 export async function measurePost(
@@ -176,7 +176,8 @@ export async function measurePost(
 }
 
 const crmOpportunities: Benchmark = async (ctx) =>
-  withBenchServer(ctx, 'crm-opportunities', {}, async ({ database, seed, baseUrl, label, data }) => {
+  // BENCH_EXPLAIN captures the queries the server runs, so the server stays in this process then.
+  withBenchServer(ctx, 'crm-opportunities', { inProcess: !!process.env['BENCH_EXPLAIN'] }, async ({ database, seed, baseUrl, label, data }) => {
     // PGlite (one connection in the server's process) gets the 100,000-deal set whatever the scale.
     const onPg = ctx.db === 'pg';
     const size = onPg ? SIZES[ctx.scale] : SIZES.small;

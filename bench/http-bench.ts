@@ -1,5 +1,7 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type App, buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
@@ -14,15 +16,67 @@ import { type CaseMeasurement, type RoundSettings, runRounds } from './rounds.ts
  * validated), listening on 127.0.0.1 on a free port, and autocannon driving it from a worker thread
  * for a bounded time.
  *
+ * On PostgreSQL the server is a process of its own (bench/ab-server.ts, with `npm start`'s Node
+ * flags), as it runs in production: inside the benchmark's process it shared the process's V8
+ * helper threads and heap limits with the load generator and the data loaders, and measured the
+ * harness as much as the server (the opportunity list did 12–15 % fewer requests per second in
+ * process than as a process of its own, on the same database in alternating rounds). PGlite is one
+ * connection inside its process, and a benchmark that adds routes to the server (`beforeListen`)
+ * needs it in process: both keep the server in the benchmark's process.
+ *
  * PGlite is one connection inside the server's process and blocks its event loop while a query
  * runs, so concurrent connections only queue: it is driven with fewer connections and its figures
  * are for comparison with itself, not with PostgreSQL.
  */
 
 export interface BenchServer extends BenchDatabase {
-  app: App;
   /** http://127.0.0.1:<port> */
   baseUrl: string;
+}
+
+/** `npm start`'s Node flags, for a server process of its own. */
+const SERVER_NODE_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=32'];
+const SERVER_SCRIPT = fileURLToPath(new URL('./ab-server.ts', import.meta.url));
+
+/**
+ * Where the server's CPU time is read: its process (every thread, GC included) when it runs on its
+ * own, else the benchmark process's main thread (the load generator's worker thread left out).
+ */
+let serverStatPath = `/proc/${process.pid}/task/${process.pid}/stat`;
+export function getServerStatPath(): string {
+  return serverStatPath;
+}
+
+async function startServerProcess(url: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', SERVER_SCRIPT], {
+    env: { ...process.env, AB_DATABASE_URL: url },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const m = /PORT (\d+)/.exec(buffered);
+      if (m) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the server process exited with ${code} before listening`)));
+    child.once('error', reject);
+  });
+  return { child, port };
+}
+
+async function stopServerProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 export interface LoadSettings extends RoundSettings {
@@ -40,7 +94,9 @@ export function loadSettings(ctx: BenchContext): LoadSettings {
 }
 
 export interface ServerOptions {
-  /** Register extra routes (e.g. a bare baseline) on the server before it listens. */
+  /** Keep the server in this process on PostgreSQL too (e.g. to capture the queries it runs). */
+  inProcess?: boolean;
+  /** Register extra routes (e.g. a bare baseline) on the server before it listens (implies inProcess). */
   beforeListen?: (bench: BenchDatabase & { app: App }) => void | Promise<void>;
 }
 
@@ -51,13 +107,24 @@ export async function withBenchServer<T>(
   fn: (server: BenchServer) => Promise<T>,
 ): Promise<T> {
   return withBenchDatabase(ctx, name, async (bench) => {
+    if (bench.url !== null && !opts.beforeListen && !opts.inProcess) {
+      const { child, port } = await startServerProcess(bench.url);
+      const inProcess = serverStatPath;
+      serverStatPath = `/proc/${child.pid}/stat`;
+      try {
+        return await fn({ ...bench, baseUrl: `http://127.0.0.1:${port}` });
+      } finally {
+        serverStatPath = inProcess;
+        await stopServerProcess(child);
+      }
+    }
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
     const app = await buildApp({ config, database: bench.database, startOutbox: false });
     try {
       await opts.beforeListen?.({ ...bench, app });
       await app.server.listen({ host: '127.0.0.1', port: 0 });
       const { port } = app.server.server.address() as AddressInfo;
-      return await fn({ ...bench, app, baseUrl: `http://127.0.0.1:${port}` });
+      return await fn({ ...bench, baseUrl: `http://127.0.0.1:${port}` });
     } finally {
       await app.close();
     }
@@ -146,7 +213,7 @@ export interface CpuSnapshot {
 export async function cpuSnapshot(database: Database | undefined): Promise<CpuSnapshot> {
   const pids = database ? await postgresBackendPids(database) : [];
   return {
-    server: cpuTicks(`/proc/${process.pid}/task/${process.pid}/stat`),
+    server: cpuTicks(serverStatPath),
     postgres: new Map(pids.map((pid) => [pid, cpuTicks(`/proc/${pid}/stat`)])),
   };
 }
