@@ -48,7 +48,9 @@ export function getServerStatPath(): string {
 }
 
 async function startServerProcess(url: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', SERVER_SCRIPT], {
+  // BENCH_SERVER_NODE_ARGS: more Node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...extra, '--import', 'tsx', SERVER_SCRIPT], {
     env: { ...process.env, AB_DATABASE_URL: url },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

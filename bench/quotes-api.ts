@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { customerGroups } from '../src/server/modules/crm/schema.ts';
@@ -44,7 +45,7 @@ import { runRounds } from './rounds.ts';
  * `breakdown`): loading the catalog and price book, building the catalog index, the engine
  * itself, rendering every explanation step in zh and en (what reading a whole version's explanation
  * costs; a save renders nothing), and the size of the explanations as stored (each distinct step
- * once, as data; they are not part of the quote a save returns).
+ * once, as data, deflated; they are not part of the quote a save returns).
  */
 export const databases = ['pg'] as const;
 
@@ -484,6 +485,7 @@ const quotesApi: Benchmark = async (ctx) =>
       explanation_dismissed_steps: dismissedSteps,
       explanation_distinct_steps: stored.steps.length,
       explanation_json_kib: Math.round(Buffer.byteLength(explanationJson) / 1024),
+      explanation_packed_kib: Math.round(deflateRawSync(Buffer.from(explanationJson), { level: 1 }).length / 1024),
       explanation_json_roundtrip_ms: roundTrip.ms,
       patch_cpu_server_ms: perRequest(cpu.patch!.server, counts.patch!),
       patch_cpu_postgres_ms: perRequest(cpu.patch!.postgres, counts.patch!),

@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../../shared/dates.ts';
@@ -346,7 +347,11 @@ describe('reading quotes', () => {
     expect(one.lines).toEqual([all.lines[1]]);
     expect((await ok<Explained>(await repA.get(`/api/v1/quotes/versions/${v1.id}/explanation?lineId=Z`))).lines).toEqual([]);
     // The dismissed rule is one step on both lines: stored once, referenced twice.
-    const [stored] = await t.rows<{ steps: unknown[]; lines: Record<string, number[]> }>(sql`SELECT steps, lines FROM quote_version_explanations WHERE version_id = ${v1.id}`);
+    const [row] = await t.rows<{ packed: Uint8Array; steps: unknown }>(sql`SELECT packed, steps FROM quote_version_explanations WHERE version_id = ${v1.id}`);
+    expect(row!.steps).toBeNull();
+    const stored = JSON.parse(inflateRawSync(Buffer.from(row!.packed)).toString('utf8')) as { steps: { type: string }[]; lines: Record<string, number[]> };
+    // Step data (rendered when read), not texts.
+    expect(stored.steps.every((s) => !('zh' in s))).toBe(true);
     const used = [...stored!.lines['A']!, ...stored!.lines['B']!];
     expect(stored!.steps.length).toBeLessThan(used.length);
     expect(new Set(used).size).toBe(stored!.steps.length);

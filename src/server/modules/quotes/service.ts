@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { deflateRaw as deflateRawCallback, inflateRaw as inflateRawCallback } from 'node:zlib';
 import { and, desc, eq, getTableColumns, ne, sql, type SQL } from 'drizzle-orm';
 import { type Currency, Dec, Money } from '../../../shared/money.ts';
 import { assertCan, can, isInScope, readFilter, scopeFor, whereAll } from '../../platform/access.ts';
@@ -97,6 +99,9 @@ interface PricedVersion {
   /** A step's text in zh and en with the codes of the rules the engine used (for the preview, which stores nothing). */
   render: (step: ExplanationStep) => ExplanationText;
 }
+
+const deflateRaw = promisify(deflateRawCallback);
+const inflateRaw = promisify(inflateRawCallback);
 
 const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
@@ -518,11 +523,12 @@ export async function listQuotes(ctx: ServiceContext, q: ListQuotesQuery): Promi
 /** Every line's explanation of a version, in the caller's language, as priced when it was saved. */
 export async function getVersionExplanation(ctx: ServiceContext, versionId: string, lineId?: string): Promise<QuoteExplanation> {
   const { version } = await loadVisibleVersion(ctx, versionId);
-  const [stored] = await ctx.db.select().from(quoteVersionExplanations).where(eq(quoteVersionExplanations.versionId, versionId));
+  const [row] = await ctx.db.select().from(quoteVersionExplanations).where(eq(quoteVersionExplanations.versionId, versionId));
+  const stored = await unpackExplanations(row);
   const locale = ctx.actor.locale === 'en' ? 'en' : 'zh';
   const lines = version.priced.filter((l) => lineId === undefined || l.lineId === lineId);
-  const storedSteps = stored?.steps ?? [];
-  const stepsOf = (l: QuotePricedLine) => stored?.lines[l.lineId] ?? [];
+  const storedSteps = stored.steps;
+  const stepsOf = (l: QuotePricedLine) => stored.lines[l.lineId] ?? [];
 
   // The steps these lines name, read back once each; the rules they mention, named by their codes.
   const revived = new Map<number, ExplanationStep | ExplanationText>();
@@ -613,14 +619,27 @@ async function priceForDeal(ctx: ServiceContext, body: CreateQuoteBody, pricingD
   return { deal, lines, priced, totals, explanations, render };
 }
 
+/**
+ * A version's explanations as JSON (every Decimal as its exact string: StoredExplanationStep),
+ * deflated. Done before the save's transaction: the compression runs on libuv's thread pool, and
+ * nothing slow is awaited inside a transaction.
+ */
+async function packExplanations(e: PricedVersion['explanations']): Promise<Buffer> {
+  return deflateRaw(Buffer.from(JSON.stringify(e)), { level: 1 });
+}
+
+async function unpackExplanations(row: typeof quoteVersionExplanations.$inferSelect | undefined): Promise<VersionExplanations> {
+  if (!row) return { steps: [], lines: {} };
+  if (row.packed) return JSON.parse((await inflateRaw(row.packed)).toString('utf8')) as VersionExplanations;
+  return { steps: row.steps ?? [], lines: row.lines ?? {} };
+}
+
 /** A version's explanations, written with the version; a save of a draft replaces them. */
-async function saveExplanations(tx: Tx, versionId: string, e: PricedVersion['explanations']): Promise<void> {
-  // Steps are written as JSON: every Decimal as its exact string (StoredExplanationStep).
-  const steps = e.steps as unknown as VersionExplanations['steps'];
+async function saveExplanations(tx: Tx, versionId: string, packed: Buffer): Promise<void> {
   await tx
     .insert(quoteVersionExplanations)
-    .values({ versionId, steps, lines: e.lines })
-    .onConflictDoUpdate({ target: quoteVersionExplanations.versionId, set: { steps: sql`excluded.steps`, lines: sql`excluded.lines` } });
+    .values({ versionId, packed })
+    .onConflictDoUpdate({ target: quoteVersionExplanations.versionId, set: { packed: sql`excluded.packed`, steps: null, lines: null } });
 }
 
 export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): Promise<QuoteDetail> {
@@ -629,6 +648,7 @@ export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): P
   const pricingDate = body.pricingDate ?? today;
   const validUntil = body.validUntil ?? addDays(pricingDate, DEFAULT_VALIDITY_DAYS);
   const { deal, lines, priced, totals, explanations } = await priceForDeal(ctx, body, pricingDate, validUntil);
+  const packed = await packExplanations(explanations);
 
   // The number is reserved by a statement of its own, as deals do (decision 0011): inside the
   // transaction its counter row stayed locked while ~1 MB of priced lines was written, and
@@ -674,7 +694,7 @@ export async function createQuote(ctx: ServiceContext, body: CreateQuoteBody): P
       updatedAt: ctx.now,
     };
     await tx.insert(quoteVersions).values(version);
-    await saveExplanations(tx, version.id, explanations);
+    await saveExplanations(tx, version.id, packed);
     await writeAudit(tx, source(ctx), [
       { entityType: 'quote', entityId: quote!.id, action: 'create', changes: diffRecords(null, { ...quote! }) },
       { entityType: 'quote_version', entityId: version.id, action: 'create', changes: diffRecords(null, auditedVersion(version)) },
@@ -724,6 +744,7 @@ export async function updateQuoteVersion(ctx: ServiceContext, versionId: string,
     lines,
   });
 
+  const packed = await packExplanations(explanations);
   return withTx(ctx.db, async (tx) => {
     const changes = { pricingDate, validUntil, termMonths, terms: body.terms ?? before.terms, lines, priced, totals, version: before.version + 1, updatedAt: ctx.now };
     const [updated] = await tx
@@ -736,7 +757,7 @@ export async function updateQuoteVersion(ctx: ServiceContext, versionId: string,
       const [current] = await tx.select({ version: quoteVersions.version }).from(quoteVersions).where(eq(quoteVersions.id, versionId));
       throw versionConflict(current?.version ?? before.version + 1);
     }
-    await saveExplanations(tx, versionId, explanations);
+    await saveExplanations(tx, versionId, packed);
     const quoteAfter = await touchQuote(tx, ctx, quote.id);
     await writeAudit(tx, source(ctx), {
       entityType: 'quote_version',
@@ -777,6 +798,7 @@ export async function createQuoteVersion(ctx: ServiceContext, quoteId: string, b
     lines: latest.lines,
   });
 
+  const packed = await packExplanations(explanations);
   return withTx(ctx.db, async (tx) => {
     const [claimed] = await tx
       .update(quotes)
@@ -805,7 +827,7 @@ export async function createQuoteVersion(ctx: ServiceContext, quoteId: string, b
         updatedAt: ctx.now,
       })
       .returning();
-    await saveExplanations(tx, created!.id, explanations);
+    await saveExplanations(tx, created!.id, packed);
     await writeAudit(tx, source(ctx), [
       { entityType: 'quote', entityId: quoteId, action: 'new_version', changes: { latestVersionNo: [quote.latestVersionNo, claimed.latestVersionNo] } },
       {
