@@ -289,6 +289,7 @@ describe('changing an activity', () => {
     const client = await t.as(who);
     expect((await client.patch(`/api/v1/crm/activities/${a.id}`, { version: 1, subject: '改掉', contactIds: [] })).statusCode).toBe(status);
     expect((await client.post(`/api/v1/crm/activities/${a.id}/complete`, { version: 1 })).statusCode).toBe(status);
+    expect((await client.post(`/api/v1/crm/activities/${a.id}/reopen`, { version: 1 })).statusCode).toBe(status);
     expect((await client.delete(`/api/v1/crm/activities/${a.id}?version=1`)).statusCode).toBe(status);
     expect(await activityRow(a.id)).toEqual(before);
     expect(await count('outbox_events')).toBe(events);
@@ -364,6 +365,25 @@ describe('tasks and reminders', () => {
     const again = await repA.post(`/api/v1/crm/activities/${overdue.id}/complete`, { version: 2 });
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('crm.task_already_done');
+
+    // Reopened (completed by mistake): open and due again, back among the reminders, audited, on the timeline's feed.
+    const stale = await repA.post(`/api/v1/crm/activities/${overdue.id}/reopen`, { version: 1 });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().code).toBe('platform.version_conflict');
+    const reopened = await repA.post(`/api/v1/crm/activities/${overdue.id}/reopen`, { version: 2 });
+    expect(reopened.statusCode, reopened.body).toBe(200);
+    expect(reopened.json()).toMatchObject({ version: 3, doneAt: null });
+    expect(((await repA.get('/api/v1/crm/tasks/reminders')).json().items as { id: string }[]).map((a) => a.id)).toContain(overdue.id);
+    const [reopenEvent] = await t.rows<{ type: string }>(sql`SELECT type FROM outbox_events WHERE aggregate_id = ${overdue.id} ORDER BY id DESC LIMIT 1`);
+    expect(reopenEvent!.type).toBe('activity.reopened');
+    const [audit] = await t.rows<{ action: string }>(sql`SELECT action FROM audit_log WHERE entity_id = ${overdue.id} ORDER BY id DESC LIMIT 1`);
+    expect(audit!.action).toBe('reopen');
+    // An open task cannot be reopened, and nothing changes.
+    const before = await activityRow(overdue.id);
+    const twice = await repA.post(`/api/v1/crm/activities/${overdue.id}/reopen`, { version: 3 });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json().code).toBe('crm.task_not_done');
+    expect(await activityRow(overdue.id)).toEqual(before);
   });
 
   it('only a task can be completed (422), and nothing changes', async () => {
@@ -372,6 +392,9 @@ describe('tasks and reminders', () => {
     const res = await repA.post(`/api/v1/crm/activities/${call.id}/complete`, { version: 1 });
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('crm.activity_not_task');
+    const reopen = await repA.post(`/api/v1/crm/activities/${call.id}/reopen`, { version: 1 });
+    expect(reopen.statusCode).toBe(422);
+    expect(reopen.json().code).toBe('crm.activity_not_task');
     expect(await activityRow(call.id)).toEqual(before);
   });
 });

@@ -4,4 +4,5 @@ import { defineErrors } from '../../platform/errors.ts';
 export const ActivityErrors = defineErrors('crm', {
   activity_not_task: { status: 422 },
   task_already_done: { status: 409 },
+  task_not_done: { status: 409 },
 });

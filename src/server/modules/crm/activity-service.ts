@@ -30,7 +30,7 @@ import { type ACTIVITY_KINDS as SCHEMA_ACTIVITY_KINDS, accounts, activities, act
  * optionally a deal and some of the account's contacts. Reading one follows reading its account
  * (scope or account-team sharing, crm-access.ts); changing one needs `crm.activities.write` on the
  * activity's owner and unit (the owner, or their managers by scope). Each write, its audit row, its
- * event (`activity.logged|updated|completed|deleted`, which feed the timeline) and the last touch of
+ * event (`activity.logged|updated|completed|reopened|deleted`, which feed the timeline) and the last touch of
  * the coverage links it concerns are one transaction.
  *
  * Last touch: a coverage link (our person U covers their contact C) is touched by a call, meeting,
@@ -229,7 +229,7 @@ export async function lastTouchOf(db: DbOrTx, contactId: string, userId: string)
 
 // ── Events ──────────────────────────────────────────────────────────────────────────────────────
 
-type ActivityEvent = 'activity.logged' | 'activity.updated' | 'activity.completed' | 'activity.deleted';
+type ActivityEvent = 'activity.logged' | 'activity.updated' | 'activity.completed' | 'activity.reopened' | 'activity.deleted';
 
 /**
  * The activity's state after the change. The timeline projects the activity from its row when the
@@ -400,6 +400,20 @@ export async function completeActivity(ctx: ServiceContext, id: string, body: Co
     const after = await updateAtVersion(tx, id, before.version, { doneAt: ctx.now, updatedAt: ctx.now });
     await writeAudit(tx, auditSource(ctx), { entityType: 'activity', entityId: id, action: 'complete', changes: diffRecords(before, after, ['version', 'updatedAt', 'createdAt']) });
     await publish(tx, ctx, 'activity.completed', after, await contactIdsOf(tx, id));
+    const [activity] = await hydrate(tx, [{ row: after, accountName }]);
+    return activity!;
+  });
+}
+
+/** Undo a task's completion (done by mistake, or not done after all): it is open and due again. */
+export async function reopenActivity(ctx: ServiceContext, id: string, body: CompleteActivityBody): Promise<Activity> {
+  const { row: before, accountName } = await loadWritable(ctx, id, body.version);
+  if (before.kind !== 'task') throw new AppError(ActivityErrors.activity_not_task, { params: { kind: before.kind } });
+  if (!before.doneAt) throw new AppError(ActivityErrors.task_not_done);
+  return withTx(ctx.db, async (tx) => {
+    const after = await updateAtVersion(tx, id, before.version, { doneAt: null, updatedAt: ctx.now });
+    await writeAudit(tx, auditSource(ctx), { entityType: 'activity', entityId: id, action: 'reopen', changes: diffRecords(before, after, ['version', 'updatedAt', 'createdAt']) });
+    await publish(tx, ctx, 'activity.reopened', after, await contactIdsOf(tx, id));
     const [activity] = await hydrate(tx, [{ row: after, accountName }]);
     return activity!;
   });

@@ -13,7 +13,7 @@ import {
   TimelineQuery,
   UpdateActivityBody,
 } from './activity-contract.ts';
-import { completeActivity, createActivity, deleteActivity, getActivity, listActivities, listReminders, updateActivity } from './activity-service.ts';
+import { completeActivity, createActivity, deleteActivity, getActivity, listActivities, listReminders, reopenActivity, updateActivity } from './activity-service.ts';
 import { getTimeline } from './timeline-service.ts';
 
 const tags = ['crm'];
@@ -72,6 +72,17 @@ export function registerActivityRoutes(router: ApiRouter): void {
     body: CompleteActivityBody,
     response: Activity,
     handler: (ctx, { params, body }) => completeActivity(ctx, params.id, body),
+  });
+
+  router.route({
+    method: 'POST',
+    url: '/api/v1/crm/activities/:id/reopen',
+    summary: 'Reopen a completed task',
+    tags,
+    params: ActivityIdParams,
+    body: CompleteActivityBody,
+    response: Activity,
+    handler: (ctx, { params, body }) => reopenActivity(ctx, params.id, body),
   });
 
   router.route({

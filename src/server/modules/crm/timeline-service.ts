@@ -91,7 +91,7 @@ export async function projectLineEvent(tx: Tx, event: DomainEvent): Promise<void
 
 // Subscriptions are made when the module is loaded (modules/index.ts imports it), before any event
 // is published: an event gets deliveries for the handlers subscribed when it is written.
-for (const type of ['activity.logged', 'activity.updated', 'activity.completed', 'activity.deleted']) {
+for (const type of ['activity.logged', 'activity.updated', 'activity.completed', 'activity.reopened', 'activity.deleted']) {
   subscribe(type, `crm.timeline.${type}`, projectActivity);
 }
 subscribe('opportunity.stage_changed', 'crm.timeline.opportunity.stage_changed', projectStageChange);
