@@ -198,4 +198,37 @@ describe('CRM accounts in the browser', () => {
       )
       .toContain(`Site visit ${suffix}`);
   }, 180_000);
+
+  it('a rep marks an overdue task done from the home page and reopens it', async () => {
+    const { page } = await h.newPage('zh-CN');
+    await signIn(page, 'rep@yunlan.demo');
+    const { body: accounts } = await apiAs<AccountPage>(page, 'GET', '/api/v1/crm/accounts?limit=1');
+    const subject = `回访确认需求 ${Date.now().toString(36)}`;
+    const created = await apiAs<{ id: string }>(page, 'POST', '/api/v1/crm/activities', {
+      kind: 'task',
+      subject,
+      accountId: accounts.items[0]!.id,
+      dueAt: new Date(Date.now() - 26 * 3600_000).toISOString(),
+    });
+    expect(created.status).toBe(201);
+
+    await page.goto('/');
+    const card = page.getByTestId('home-card-tasks');
+    const task = card.getByTestId('home-task').filter({ hasText: subject });
+    await task.waitFor();
+    expect(await task.locator('.ant-tag-red').count()).toBe(1);
+    await task.getByTestId('home-task-toggle').click();
+    await task.waitFor({ state: 'detached' });
+    const { body: done } = await apiAs<{ doneAt: string | null; version: number }>(page, 'GET', `/api/v1/crm/activities/${created.body.id}`);
+    expect(done.doneAt).not.toBeNull();
+
+    await card.getByTestId('home-tasks-show').locator('.ant-segmented-item').nth(1).click();
+    await task.waitFor();
+    await task.getByTestId('home-task-toggle').click();
+    await task.waitFor({ state: 'detached' });
+    const { body: reopened } = await apiAs<{ doneAt: string | null; version: number }>(page, 'GET', `/api/v1/crm/activities/${created.body.id}`);
+    expect(reopened).toMatchObject({ doneAt: null, version: 3 });
+    await card.getByTestId('home-tasks-show').locator('.ant-segmented-item').nth(0).click();
+    await task.waitFor();
+  });
 });

@@ -15,6 +15,7 @@ import { ProfileCard } from './profile-card.tsx';
 import { shortcutsFor } from './role-shortcuts.ts';
 import { ShortcutsCard } from './shortcuts-card.tsx';
 import { SystemStatusCard } from './system-status-card.tsx';
+import { TasksCard } from './tasks-card.tsx';
 import { TeamCard } from './team-card.tsx';
 
 /** The home page: cards chosen by the user's roles, all from real data (org, people, audit, outbox). */
@@ -28,6 +29,7 @@ export function HomePage() {
   const shortcuts = shortcutsFor(user.roles, { ownUnitId: user.unitId, ledUnitId: led[0]?.unit.id ?? user.unitId });
   const seesCompany = session.hasRole('executive') || session.hasRole('admin');
   const isAdmin = session.can('outbox.admin') && session.can('audit.read_all');
+  const keepsTasks = session.can('crm.activities.write');
   const now = new Date();
 
   return (
@@ -50,6 +52,11 @@ export function HomePage() {
         {isAdmin && (
           <Col xs={24} xl={10}>
             <SystemStatusCard />
+          </Col>
+        )}
+        {keepsTasks && (
+          <Col xs={24}>
+            <TasksCard />
           </Col>
         )}
         <Col xs={24} lg={8}>
