@@ -167,6 +167,11 @@ export interface BucketEntry {
   /** The customer key as a small integer (see CompiledRuleSet.getCustomerKeyId), for array lookups per quote. */
   customerKeyId: number;
   rules: readonly CompiledRule[];
+  /**
+   * Every bucket of the same product key by customer key (shared by the key's entries), so a caller
+   * holding the entries looks a customer key up without first finding the product key again.
+   */
+  buckets: ReadonlyMap<string, readonly CompiledRule[]>;
 }
 
 export class CompiledRuleSet {
@@ -311,7 +316,7 @@ export class CompiledRuleSet {
       if (customerKeyId === undefined) this.#customerKeyIds.set(customerKey, (customerKeyId = this.#customerKeyIds.size));
       let at = 0;
       while (at < entries.length && entries[at]!.customerKey < customerKey) at++;
-      entries.splice(at, 0, { customerKey, customerKeyId, rules: list });
+      entries.splice(at, 0, { customerKey, customerKeyId, rules: list, buckets });
     }
     let lo = 0;
     let hi = list.length;

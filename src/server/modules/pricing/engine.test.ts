@@ -506,6 +506,21 @@ describe('conditions at run time', () => {
     expect(line(result, 'S').net.toFixedString()).toBe('348.00'); // 100 × (1 − 0.13) × 4
     expect(line(result, 'C').net.toFixedString()).toBe('42.50'); // 50 × (1 − 0.15): the quote-wide volume rule counts too
   });
+
+  it('sums quote.qtyByGroup line by line when the quote total is past 2^53', () => {
+    // Line-by-line double sums: servers 2^53 − 1 + 3 → 2^53 + 2; hw (2^53 − 1 + 1) + 3 → 2^53 + 4 (ties to even).
+    const r = rule({
+      id: 'HUGE',
+      condition: 'quote.qtyByGroup["hw"] == 9007199254740996 && quote.qtyByGroup["servers"] == 9007199254740994',
+      action: { type: 'percentDiscount', percent: '1' },
+    });
+    const result = price([r], [
+      { id: 'A', productId: 'SRV', quantity: Number.MAX_SAFE_INTEGER },
+      { id: 'B', productId: 'DISK', quantity: 1 },
+      { id: 'C', productId: 'SRV', quantity: 3 },
+    ]);
+    expect(outcomes(line(result, 'B'))).toEqual(['HUGE:applied']);
+  });
 });
 
 describe('free items', () => {

@@ -101,7 +101,6 @@ interface QuoteState {
   date: string;
   activation: PricingActivation;
   customerKeys: { key: string; specificity: number }[];
-  customerSpecificity: Map<string, number>;
   /** This customer's keys as CompiledRuleSet customer-key ids (−1: no rule uses it), parallel to customerKeys. */
   customerKeyIds: number[];
   bucketViews: Map<string, BucketView>;
@@ -251,13 +250,32 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
   const zeros = getQtyZeros(ruleSet);
   // Index loops in functions that run once per quote: they may not be optimised yet, and an
   // unoptimised for…of allocates an iterator result per element.
+  // Lines are summed per group chain first (products of one group share its ancestor list), then
+  // each chain into its groups: a chain's groups are touched in the same first-seen order as line
+  // by line, and the sums are the same as long as the grand total is a safe integer.
+  const chainSums = new Map<readonly string[], number>();
+  let total = 0;
   for (let i = 0; i < request.lines.length; i++) {
     const line = request.lines[i]!;
     const product = catalog.products.get(line.productId);
     if (!product || !Number.isSafeInteger(line.quantity) || line.quantity < 0) continue;
     const q = line.quantity;
+    total += q;
     productSums.set(product.id, (productSums.get(product.id) ?? 0) + q);
-    for (const g of product.groupAncestors) groupSums.set(g, (groupSums.get(g) ?? 0) + q);
+    const chain = product.groupAncestors;
+    if (chain.length > 0) chainSums.set(chain, (chainSums.get(chain) ?? 0) + q);
+  }
+  if (total <= Number.MAX_SAFE_INTEGER) {
+    chainSums.forEach((sum, chain) => {
+      for (let k = 0; k < chain.length; k++) groupSums.set(chain[k]!, (groupSums.get(chain[k]!) ?? 0) + sum);
+    });
+  } else {
+    for (let i = 0; i < request.lines.length; i++) {
+      const line = request.lines[i]!;
+      const product = catalog.products.get(line.productId);
+      if (!product || !Number.isSafeInteger(line.quantity) || line.quantity < 0) continue;
+      for (const g of product.groupAncestors) groupSums.set(g, (groupSums.get(g) ?? 0) + line.quantity);
+    }
   }
   const qtyByGroup = new Map<string, bigint>(zeros.groups);
   const qtyByProduct = new Map<string, bigint>(zeros.products);
@@ -288,7 +306,6 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
     date: date ?? '',
     activation,
     customerKeys,
-    customerSpecificity: new Map(customerKeys.map((k) => [k.key, k.specificity])),
     customerKeyIds: customerKeys.map((k) => ruleSet.getCustomerKeyId(k.key)),
     bucketViews: new Map(),
     chainPlans: new Map(),
@@ -328,6 +345,48 @@ function getKeyEntries(st: QuoteState, ik: IndexKey): readonly BucketEntry[] | u
   return entries;
 }
 
+/** Buckets of one product key that apply to this customer, filled by matchCustomerBuckets (scratch: the engine is synchronous). */
+const matchedRules: (readonly CompiledRule[])[] = [];
+const matchedSpecificity: number[] = [];
+
+/**
+ * The buckets filed under one product key for this customer's keys, with their specificity, into
+ * matchedRules / matchedSpecificity; returns how many. Offer order (which the explanation's
+ * dismissed lists keep): a key with few customer scopes in scope order, otherwise in the order of
+ * the customer's keys.
+ */
+function matchCustomerBuckets(st: QuoteState, ik: IndexKey, entries: readonly BucketEntry[]): number {
+  matchedRules.length = 0;
+  matchedSpecificity.length = 0;
+  const base = ik.specificity * PRODUCT_AXIS_SCALE;
+  const keys = st.customerKeys;
+  const ids = st.customerKeyIds;
+  const n = keys.length;
+  if (entries.length <= n) {
+    // Few customer scopes under this key (typical for products): scan them, look each up once.
+    // Integer ids instead of string lookups: a handful of entries against a handful of keys.
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      // lastIndexOf: a key listed twice counts with its last specificity.
+      const at = ids.lastIndexOf(entry.customerKeyId);
+      if (at >= 0) {
+        matchedRules.push(entry.rules);
+        matchedSpecificity.push(base + keys[at]!.specificity);
+      }
+    }
+  } else {
+    const buckets = entries[0]!.buckets;
+    for (let at = 0; at < n; at++) {
+      const rules = buckets.get(keys[at]!.key);
+      if (rules) {
+        matchedRules.push(rules);
+        matchedSpecificity.push(base + keys[at]!.specificity);
+      }
+    }
+  }
+  return matchedRules.length;
+}
+
 /**
  * The view of a group or all-products key (read by many products), cached for the quote; a
  * product's own keys go through collectOwnRules instead.
@@ -341,25 +400,9 @@ function getBucketView(st: QuoteState, ik: IndexKey): BucketView {
     st.bucketViews.set(productKey, EMPTY_VIEW);
     return EMPTY_VIEW;
   }
-  const productSpecificity = ik.specificity;
   const view: BucketView = { passing: [], dismissed: [] };
-  if (entries.length <= st.customerKeys.length) {
-    // Few customer scopes under this key (typical for products): scan them, look each up once.
-    // Integer ids instead of string lookups: a handful of entries against a handful of keys.
-    const ids = st.customerKeyIds;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      // lastIndexOf: a key listed twice counts with its last specificity, as in customerSpecificity.
-      const at = ids.lastIndexOf(entry.customerKeyId);
-      if (at >= 0) addBucketRules(st, view, entry.rules, productSpecificity * PRODUCT_AXIS_SCALE + st.customerKeys[at]!.specificity);
-    }
-  } else {
-    const buckets = st.ruleSet.getBuckets(productKey)!;
-    for (const ck of st.customerKeys) {
-      const rules = buckets.get(ck.key);
-      if (rules) addBucketRules(st, view, rules, productSpecificity * PRODUCT_AXIS_SCALE + ck.specificity);
-    }
-  }
+  const count = matchCustomerBuckets(st, ik, entries);
+  for (let i = 0; i < count; i++) addBucketRules(st, view, matchedRules[i]!, matchedSpecificity[i]!);
   st.bucketViews.set(productKey, view);
   return view;
 }
@@ -412,25 +455,6 @@ function evaluateQuoteParts(st: QuoteState, parts: readonly ConditionProgram[]):
     }
     if (m === MEMO_FALSE) return false;
     if (m === MEMO_FAILED) failure ??= st.quoteFailures.get(part.id) ?? null;
-  }
-  return failure ?? true;
-}
-
-/** Conjuncts that read the product too: each distinct one runs once per product per quote. */
-function evaluateProductParts(
-  st: QuoteState,
-  parts: readonly ConditionProgram[],
-  memo: Map<number, boolean | ConditionFailure>,
-): boolean | ConditionFailure {
-  let failure: ConditionFailure | null = null;
-  for (const part of parts) {
-    let r = memo.get(part.id);
-    if (r === undefined) {
-      r = evaluateConditionPart(part.program, st.activation);
-      memo.set(part.id, r);
-    }
-    if (r === false) return false;
-    if (r !== true) failure ??= r;
   }
   return failure ?? true;
 }
@@ -511,20 +535,86 @@ function getChainPlan(st: QuoteState, product: IndexedProduct): ChainPlan {
   return chain;
 }
 
-/** A shared ranked list with a few more candidates merged in (a new array; the shared one stays intact). */
+/**
+ * A shared ranked list with a few more candidates merged in (a new array; the shared one stays
+ * intact). `extra` is ranked here in place, then the two ranked lists are merged: the same order a
+ * sort of their concatenation gives (the ranking is a total order), without sorting the shared part
+ * again for every product.
+ */
 function mergeRanked(shared: Candidate[], extra: Candidate[]): Candidate[] {
-  if (extra.length === 0) return shared;
-  const merged = shared.concat(extra);
-  sortCandidates(merged);
+  const m = extra.length;
+  if (m === 0) return shared;
+  sortCandidates(extra);
+  const n = shared.length;
+  if (n === 0) return extra.slice();
+  const merged = new Array<Candidate>(n + m);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < n && j < m) {
+    // Ties (never expected) keep the shared candidate first, as a stable sort of shared ++ extra would.
+    if (compareCandidates(shared[i]!, extra[j]!) <= 0) merged[k++] = shared[i++]!;
+    else merged[k++] = extra[j++]!;
+  }
+  while (i < n) merged[k++] = shared[i++]!;
+  while (j < m) merged[k++] = extra[j++]!;
   return merged;
 }
 
+/**
+ * Scratch for one product plan at a time (the engine is synchronous and getProductPlan does not
+ * nest): the candidates a product adds to its chain's lists, before they are merged into new arrays.
+ */
 interface ProductScratch {
   probe: CelLine | null;
-  memo: Map<number, boolean | ConditionFailure> | null;
+  /** Conjunct program ids evaluated for this product, and their results. */
+  memoIds: number[];
+  memoResults: (boolean | ConditionFailure)[];
+  byPhase: [Candidate[], Candidate[], Candidate[], Candidate[]];
+  constraints: Candidate[];
+  grants: Candidate[];
   /** Rules whose product-level condition is false for this product. */
   dismissed: RuleOutcome[] | null;
-  extra: { byPhase: Candidate[][]; constraints: Candidate[]; grants: Candidate[] } | null;
+  hasExtra: boolean;
+}
+
+const productScratch: ProductScratch = { probe: null, memoIds: [], memoResults: [], byPhase: [[], [], [], []], constraints: [], grants: [], dismissed: null, hasExtra: false };
+
+function resetProductScratch(scratch: ProductScratch): void {
+  scratch.probe = null;
+  scratch.memoIds.length = 0;
+  scratch.memoResults.length = 0;
+  scratch.byPhase[0].length = 0;
+  scratch.byPhase[1].length = 0;
+  scratch.byPhase[2].length = 0;
+  scratch.byPhase[3].length = 0;
+  scratch.constraints.length = 0;
+  scratch.grants.length = 0;
+  scratch.dismissed = null;
+  scratch.hasExtra = false;
+}
+
+/**
+ * Conjuncts that read the product too: each distinct one runs once per product per quote. The memo
+ * is the product scratch's (a product evaluates a handful, so a short list beats a map per product).
+ */
+function evaluateProductParts(st: QuoteState, parts: readonly ConditionProgram[], scratch: ProductScratch): boolean | ConditionFailure {
+  let failure: ConditionFailure | null = null;
+  const ids = scratch.memoIds;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const at = ids.indexOf(part.id);
+    let r: boolean | ConditionFailure;
+    if (at >= 0) r = scratch.memoResults[at]!;
+    else {
+      r = evaluateConditionPart(part.program, st.activation);
+      ids.push(part.id);
+      scratch.memoResults.push(r);
+    }
+    if (r === false) return false;
+    if (r !== true) failure ??= r;
+  }
+  return failure ?? true;
 }
 
 /** Runs the product-level part of a candidate's condition (if any) and files it for this product. */
@@ -535,14 +625,37 @@ function offerToProduct(st: QuoteState, product: IndexedProduct, shared: Candida
   if (parts && parts.length > 0) {
     scratch.probe ??= new CelLine(0n, st.quoteTerm, product.cel);
     st.activation.line = scratch.probe;
-    const r = evaluateProductParts(st, parts, (scratch.memo ??= new Map()));
+    const r = evaluateProductParts(st, parts, scratch);
     if (r === false) {
       (scratch.dismissed ??= []).push(rule.dismissedConditionFalse);
       return;
     }
     if (r !== true && shared.pending === null) candidate = { rule, specificity: shared.specificity, pending: r };
   }
-  addToLists((scratch.extra ??= { byPhase: [[], [], [], []], constraints: [], grants: [] }), candidate);
+  scratch.hasExtra = true;
+  const role = rule.role;
+  if (role === 'constraint') scratch.constraints.push(candidate);
+  else if (role === 'grant') scratch.grants.push(candidate);
+  else scratch.byPhase[rule.phaseIndex as 0 | 1 | 2 | 3].push(candidate);
+}
+
+/** Admits each rule of one own-key bucket for the quote and offers it to the product; returns `dismissed`, created when first needed. */
+function offerOwnBucket(
+  st: QuoteState,
+  product: IndexedProduct,
+  rules: readonly CompiledRule[],
+  specificity: number,
+  scratch: ProductScratch,
+  dismissed: RuleOutcome[] | null,
+): RuleOutcome[] | null {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    const c = admitRule(st, rule, specificity);
+    if (c === DISMISSED_VALIDITY) (dismissed ??= []).push(rule.dismissedOutsideValidity);
+    else if (c === DISMISSED_CONDITION) (dismissed ??= []).push(rule.dismissedConditionFalse);
+    else offerToProduct(st, product, c, scratch);
+  }
+  return dismissed;
 }
 
 /**
@@ -553,32 +666,9 @@ function offerToProduct(st: QuoteState, product: IndexedProduct, shared: Candida
 function collectOwnRules(st: QuoteState, product: IndexedProduct, ik: IndexKey, scratch: ProductScratch): RuleOutcome[] | null {
   const entries = getKeyEntries(st, ik);
   if (!entries) return null;
-  const productKey = ik.key;
-  const productSpecificity = ik.specificity;
   let dismissed: RuleOutcome[] | null = null;
-  const base = productSpecificity * PRODUCT_AXIS_SCALE;
-  const offer = (rules: readonly CompiledRule[], specificity: number) => {
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i]!;
-      const c = admitRule(st, rule, specificity);
-      if (c === DISMISSED_VALIDITY) (dismissed ??= []).push(rule.dismissedOutsideValidity);
-      else if (c === DISMISSED_CONDITION) (dismissed ??= []).push(rule.dismissedConditionFalse);
-      else offerToProduct(st, product, c, scratch);
-    }
-  };
-  if (entries.length <= st.customerKeys.length) {
-    const ids = st.customerKeyIds;
-    for (let i = 0; i < entries.length; i++) {
-      const at = ids.lastIndexOf(entries[i]!.customerKeyId);
-      if (at >= 0) offer(entries[i]!.rules, base + st.customerKeys[at]!.specificity);
-    }
-  } else {
-    const buckets = st.ruleSet.getBuckets(productKey)!;
-    for (const ck of st.customerKeys) {
-      const rules = buckets.get(ck.key);
-      if (rules) offer(rules, base + ck.specificity);
-    }
-  }
+  const count = matchCustomerBuckets(st, ik, entries);
+  for (let i = 0; i < count; i++) dismissed = offerOwnBucket(st, product, matchedRules[i]!, matchedSpecificity[i]!, scratch, dismissed);
   return dismissed;
 }
 
@@ -587,28 +677,42 @@ function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
   const cached = st.plans.get(product.id);
   if (cached) return cached;
   const chain = getChainPlan(st, product);
-  const scratch: ProductScratch = { probe: null, memo: null, dismissed: null, extra: null };
-  let dismissed = chain.dismissed;
-  for (let k = 0; k < product.ownKeys.length; k++) {
-    const ik = product.ownKeys[k]!;
-    const own = collectOwnRules(st, product, ik, scratch);
-    if (own !== null) dismissed = [own, ...dismissed];
+  const scratch = productScratch;
+  resetProductScratch(scratch);
+  // Own keys' dismissed lists go first, the last key's first (each was put in front of the others).
+  const ownKeys = product.ownKeys;
+  let own0: RuleOutcome[] | null = null;
+  let ownRest: RuleOutcome[][] | null = null;
+  for (let k = 0; k < ownKeys.length; k++) {
+    const own = collectOwnRules(st, product, ownKeys[k]!, scratch);
+    if (own === null) continue;
+    if (own0 === null) own0 = own;
+    else (ownRest ??= []).push(own);
   }
-  for (const c of chain.dependent) offerToProduct(st, product, c, scratch);
-  if (scratch.dismissed !== null) dismissed = dismissed.concat([scratch.dismissed]);
-  const extra = scratch.extra;
+  const dependent = chain.dependent;
+  for (let i = 0; i < dependent.length; i++) offerToProduct(st, product, dependent[i]!, scratch);
+  let dismissed = chain.dismissed;
+  if (own0 !== null || scratch.dismissed !== null) {
+    const shared = chain.dismissed;
+    dismissed = [];
+    if (ownRest !== null) for (let i = ownRest.length - 1; i >= 0; i--) dismissed.push(ownRest[i]!);
+    if (own0 !== null) dismissed.push(own0);
+    for (let i = 0; i < shared.length; i++) dismissed.push(shared[i]!);
+    if (scratch.dismissed !== null) dismissed.push(scratch.dismissed);
+  }
+  const hasExtra = scratch.hasExtra;
   const costUnit = resolveCatalogAmount(st, product.cost);
   const plan: ProductPlan = {
-    byPhase: extra
+    byPhase: hasExtra
       ? [
-          mergeRanked(chain.byPhase[0], extra.byPhase[0]!),
-          mergeRanked(chain.byPhase[1], extra.byPhase[1]!),
-          mergeRanked(chain.byPhase[2], extra.byPhase[2]!),
-          mergeRanked(chain.byPhase[3], extra.byPhase[3]!),
+          mergeRanked(chain.byPhase[0], scratch.byPhase[0]),
+          mergeRanked(chain.byPhase[1], scratch.byPhase[1]),
+          mergeRanked(chain.byPhase[2], scratch.byPhase[2]),
+          mergeRanked(chain.byPhase[3], scratch.byPhase[3]),
         ]
       : chain.byPhase,
-    constraints: extra ? mergeRanked(chain.constraints, extra.constraints) : chain.constraints,
-    grants: extra ? mergeRanked(chain.grants, extra.grants) : chain.grants,
+    constraints: hasExtra ? mergeRanked(chain.constraints, scratch.constraints) : chain.constraints,
+    grants: hasExtra ? mergeRanked(chain.grants, scratch.grants) : chain.grants,
     dismissed,
     costUnit,
     floor: resolveCatalogAmount(st, product.floor),
@@ -1435,6 +1539,28 @@ function multiplyAndRound(a: Dec, b: Dec, places: number): Dec {
   return (isFastPathOn ? multiplyRounded(a, b, places) : null) ?? roundMinor(a.times(b), places);
 }
 
+/**
+ * roundMinor(a × quantity, places) for a line's quantity (a safe integer ≥ 0; quantityDec is the
+ * same number as a Decimal): multiplyAndRound without reading the quantity back out of its Decimal.
+ */
+function multiplyQuantityAndRound(a: Dec, quantity: number, quantityDec: Dec, places: number): Dec {
+  if (isFastPathOn) {
+    const ka = getDecimalPlaces(a);
+    const x = ka <= FAST_MAX_PLACES ? toScaled(a, ka) : NaN;
+    if (!Number.isNaN(x)) {
+      if (ka < places) {
+        // Exact product with fewer decimals than the currency: no rounding, as roundMinor.
+        const p = x * quantity;
+        if (Math.abs(p) <= Number.MAX_SAFE_INTEGER) return fromScaled(p, ka);
+      } else {
+        const r = mulRoundHalfUp(x, quantity, ka - places);
+        if (!Number.isNaN(r)) return fromScaled(r, places);
+      }
+    }
+  }
+  return roundMinor(a.times(quantityDec), places);
+}
+
 function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
   const places = st.places;
   const isPriced = w.isPriced && w.issues.length === 0;
@@ -1451,7 +1577,6 @@ function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
     }
   }
   const listUnit = w.role === 'bundledOption' ? null : w.listUnit;
-  const quantity = isPriced ? w.quantityDec : ZERO;
   return new PricedLine({
     lineId: w.id,
     productId: w.input.productId,
@@ -1464,9 +1589,9 @@ function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
     listUnit,
     netUnit,
     netUnrounded: isPriced ? (w.allocated ?? w.netUnrounded) : ZERO,
-    listAmount: isPriced && listUnit !== null ? multiplyAndRound(listUnit, quantity, places) : ZERO,
+    listAmount: isPriced && listUnit !== null ? multiplyQuantityAndRound(listUnit, w.quantity, w.quantityDec, places) : ZERO,
     netAmount: net,
-    costAmount: w.costUnit !== null && isPriced ? multiplyAndRound(w.costUnit, quantity, places) : null,
+    costAmount: w.costUnit !== null && isPriced ? multiplyQuantityAndRound(w.costUnit, w.quantity, w.quantityDec, places) : null,
     taxAmount: isPriced && !w.taxFraction.isZero() && !net.isZero() ? multiplyAndRound(net, w.taxFraction, places) : ZERO,
     taxPercent: w.role === 'free' ? '0' : w.taxPercent,
     exchangeRate: w.exchangeRate ? w.exchangeRate.toFixed() : null,

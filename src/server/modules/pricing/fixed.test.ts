@@ -54,6 +54,16 @@ describe('fixed-point helpers', () => {
     expect(toScaled(new Dec('1e40'), 0)).toBeNaN();
   });
 
+  it('counts decimal places whatever the number of trailing zeros in the last word', () => {
+    for (let places = 0; places <= 21; places++) {
+      for (const digits of ['1', '12', '1234567', '10', '100', '1000', '10000', '100000', '1000000', '1500000', '12345670', '-2500']) {
+        const x = new Dec(`${digits}e-${places}`);
+        expect(getDecimalPlaces(x)).toBe(x.decimalPlaces());
+      }
+    }
+    expect(getDecimalPlaces(new Dec(0))).toBe(0);
+  });
+
   it('rounds a scaled product half-up like decimal.js, or refuses when it is not safe', () => {
     fc.assert(
       fc.property(fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.integer({ min: -100_000, max: 100_000 }), fc.integer({ min: 0, max: 6 }), (a, b, shift) => {

@@ -115,10 +115,17 @@ export function computeTierTotal(table: CompiledTierTable, q: number, incoming: 
   const i = findBandIndex(table, q);
   if (i < 0) return null;
   const e = computeTierEffect(table, i, q, incoming, null, currency);
-  const perUnit = (x: Dec) => (e.per === null ? x.times(q) : x.times(q).dividedBy(e.per));
-  if (e.op === 'set') return perUnit(e.value);
-  if (e.op === 'percent') return incoming.times(q).minus(perUnit(incoming.times(e.value)));
-  return incoming.times(q).minus(perUnit(e.value));
+  if (e.op === 'set') return timesPerUnit(e.value, q, e.per);
+  if (e.op === 'percent') return incoming.times(q).minus(timesPerUnit(incoming.times(e.value), q, e.per));
+  return incoming.times(q).minus(timesPerUnit(e.value, q, e.per));
+}
+
+/**
+ * x × q / per (per null = 1). A module function rather than a closure: this runs for every line a
+ * quantity tier applies to (and for each higher band), and a closure per call costs more than the math.
+ */
+function timesPerUnit(x: Dec, q: number, per: Dec | null): Dec {
+  return per === null ? x.times(q) : x.times(q).dividedBy(per);
 }
 
 export interface TierCliff {
