@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { percentiles } from './harness.ts';
+import { spawnServer } from './http-bench.ts';
 import { clearDemoCrm, seedScaleAccounts } from './crm-scale-data.ts';
 
 /**
@@ -157,27 +158,9 @@ async function startInProcess(name: string): Promise<Server> {
   };
 }
 
-function startServer(name: string, root: string, env: Record<string, string>, nodeFlags: string[]): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(root, 'bench/ab-server.ts')], {
-      cwd: root,
-      env: { ...process.env, ...env, AB_DATABASE_URL: dbUrl() },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let buffered = '';
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const m = /PORT (\d+)/.exec(buffered);
-      if (m) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume(); // drain (request logs when AB_LOG_LEVEL is set)
-        resolve({ name, root, child, port: Number(m[1]) });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server ${name} exited with ${code}`)));
-    child.once('error', reject);
-  });
+async function startServer(name: string, root: string, env: Record<string, string>, nodeFlags: string[]): Promise<Server> {
+  const { child, port } = await spawnServer(dbUrl(), { script: path.join(root, 'bench/ab-server.ts'), cwd: root, nodeFlags, env });
+  return { name, root, child, port };
 }
 
 /** The server's /proc stat file: its process, or this process's main thread when served in process. */

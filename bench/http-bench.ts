@@ -47,11 +47,17 @@ export function getServerStatPath(): string {
   return serverStatPath;
 }
 
-async function startServerProcess(url: string): Promise<{ child: ChildProcess; port: number }> {
-  // BENCH_SERVER_NODE_ARGS: more Node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const extra = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...extra, '--import', 'tsx', SERVER_SCRIPT], {
-    env: { ...process.env, AB_DATABASE_URL: url },
+/**
+ * Start bench/ab-server.ts (of this tree, or of `script`'s) on the database at `url` and wait for
+ * the port it prints. Its stdout is drained afterwards (request logs when AB_LOG_LEVEL is set).
+ */
+export async function spawnServer(
+  url: string,
+  opts: { script?: string; cwd?: string; nodeFlags?: readonly string[]; env?: Record<string, string> } = {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', opts.script ?? SERVER_SCRIPT], {
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    env: { ...process.env, ...opts.env, AB_DATABASE_URL: url },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -70,6 +76,12 @@ async function startServerProcess(url: string): Promise<{ child: ChildProcess; p
     child.once('error', reject);
   });
   return { child, port };
+}
+
+function startServerProcess(url: string): Promise<{ child: ChildProcess; port: number }> {
+  // BENCH_SERVER_NODE_ARGS: more Node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  return spawnServer(url, { nodeFlags: [...SERVER_NODE_FLAGS, ...extra] });
 }
 
 async function stopServerProcess(child: ChildProcess): Promise<void> {
