@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { localDate } from '../src/shared/dates.ts';
@@ -13,7 +12,7 @@ import { vacuumAnalyze } from './bench-db.ts';
 import { buildAccountGroup, clearDemoCrm, seedActivities, seedScaleAccounts } from './crm-scale-data.ts';
 import { explainCapturedQueries } from './explain.ts';
 import type { Benchmark, Metrics } from './harness.ts';
-import { getJson, getServerStatPath, loadSettings, measureCases, withBenchServer } from './http-bench.ts';
+import { CLOCK_TICK_MS, cpuSnapshot, cpuUsed, getJson, loadSettings, measureCases, withBenchServer } from './http-bench.ts';
 import { type RoundSettings, runRounds } from './rounds.ts';
 
 /**
@@ -130,21 +129,6 @@ function postLoad(request: { url: string; headers: Record<string, string>; body:
   });
 }
 
-/** CPU ticks (10 ms) of the server (see getServerStatPath) and of the benchmark database's backends, as http-bench.ts counts them. */
-async function cpuTicks(database: Database): Promise<number[]> {
-  const ticks = (file: string) => {
-    try {
-      const stat = readFileSync(file, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(f[11]) + Number(f[12]);
-    } catch {
-      return 0;
-    }
-  };
-  const pids = database.pool ? (await database.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows : [];
-  return [ticks(getServerStatPath()), pids.reduce((sum, p) => sum + ticks(`/proc/${p.pid}/stat`), 0)];
-}
-
 export async function measurePost(
   url: string,
   headers: Record<string, string>,
@@ -153,24 +137,24 @@ export async function measurePost(
   database: Database,
 ): Promise<{ metrics: Metrics; requests: number }> {
   let requests = 0;
-  const used = [0, 0];
+  const used = { server: 0, postgres: 0 };
   const m = await runRounds(['create'], settings, async (_name, durationS, warmup) => {
-    const before = await cpuTicks(database);
+    const before = await cpuSnapshot(database);
     const r = await postLoad({ url, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), connections: settings.connections, durationS, warmup });
-    const after = await cpuTicks(database);
+    const cost = cpuUsed(before, await cpuSnapshot(database));
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`POST ${url}: ${r.non2xx} non-2xx, ${r.errors} errors, status codes ${JSON.stringify(r.statusCodes)}`);
     if (!warmup) {
       requests += r.requests;
-      used[0]! += after[0]! - before[0]!;
-      used[1]! += after[1]! - before[1]!;
+      used.server += cost.server;
+      used.postgres += cost.postgres;
     }
     return { rate: r.req_per_s, samplesMs: r.samplesMs };
   });
-  // Backends that came and went between the snapshots are missed: a lower bound for postgres.
+  // Backends that ended between the snapshots are missed: a lower bound for postgres.
   if (requests > 0) {
     // PGlite runs inside the server's thread: its time is in the server's figure.
-    const postgres = database.pool ? ` + postgres ${((used[1]! * 10) / requests).toFixed(3)}` : '';
-    console.log(`cpu per request (ms): create server ${((used[0]! * 10) / requests).toFixed(3)}${postgres}`);
+    const postgres = database.pool ? ` + postgres ${((used.postgres * CLOCK_TICK_MS) / requests).toFixed(3)}` : '';
+    console.log(`cpu per request (ms): create server ${((used.server * CLOCK_TICK_MS) / requests).toFixed(3)}${postgres}`);
   }
   return { metrics: { req_per_s: m.create.rate, ...m.create.latency }, requests };
 }

@@ -43,9 +43,6 @@ const SERVER_SCRIPT = fileURLToPath(new URL('./ab-server.ts', import.meta.url));
  * own, else the benchmark process's main thread (the load generator's worker thread left out).
  */
 let serverStatPath = `/proc/${process.pid}/task/${process.pid}/stat`;
-export function getServerStatPath(): string {
-  return serverStatPath;
-}
 
 /**
  * Start bench/ab-server.ts (of this tree, or of `script`'s) on the database at `url` and wait for
