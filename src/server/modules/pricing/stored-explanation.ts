@@ -10,7 +10,10 @@ import type { ExplanationStep } from './explanation.ts';
  */
 
 /** An explanation step as JSON.stringify writes it: Decimals become strings. */
-export type StoredExplanationStep = { [K in keyof ExplanationStep]: unknown } & { type: ExplanationStep['type'] };
+export interface StoredExplanationStep {
+  type: ExplanationStep['type'];
+  [field: string]: unknown;
+}
 
 /** The Decimal fields of each step type (null allowed where the step type allows it). */
 const DECIMAL_FIELDS: Record<ExplanationStep['type'], readonly string[]> = {
