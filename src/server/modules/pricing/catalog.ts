@@ -69,10 +69,45 @@ export interface IndexKey {
   resolvedBy: CompiledRuleSet | null;
   resolvedRevision: number;
   resolved: readonly BucketEntry[] | undefined;
+  /** The engine's per-call memo (see PricingMemo): the key's rules admitted for one quote. */
+  memo: PricingMemo;
+}
+
+/**
+ * Where the engine keeps what it worked out for a catalog object during one pricing call: `owner` is
+ * that call's state, so a memo with another owner is stale. The engine is synchronous and never
+ * nests, so one slot per object suffices; reading it touches an object the engine reads anyway,
+ * where a per-call map keyed by thousands of ids cost a string lookup and the map's growth. It keeps
+ * the last call's result reachable until the next call overwrites it.
+ */
+export interface PricingMemo {
+  owner: object | null;
+  value: unknown;
+}
+
+function newMemo(): PricingMemo {
+  return { owner: null, value: undefined };
 }
 
 function indexKey(key: string, specificity: number): IndexKey {
-  return { key, specificity, resolvedBy: null, resolvedRevision: -1, resolved: undefined };
+  return { key, specificity, resolvedBy: null, resolvedRevision: -1, resolved: undefined, memo: newMemo() };
+}
+
+/**
+ * A product's group chain (its groups, nearest first, then '*'), shared by its products. A chain is
+ * its first key followed by the chain of the rest (`parent`; null after '*'), so chains through the
+ * same groups share their tails, and the engine ranks a tail's rules once per quote for all of them.
+ */
+export interface ProductChain {
+  /** The chain's keys joined; '*' alone for products without a group. */
+  id: string;
+  keys: IndexKey[];
+  /** keys[0]. */
+  key: IndexKey;
+  /** The chain of keys[1..]; null for the chain that is '*' alone. */
+  parent: ProductChain | null;
+  /** The engine's per-call memo: the chain's rules ranked for one quote. */
+  memo: PricingMemo;
 }
 
 /** Product-axis specificity: all < group (deeper is more specific) < product < variant. */
@@ -93,8 +128,7 @@ export interface IndexedProduct {
    * Its group chain (groups…, '*'), shared by every product of the same group, so a quote can
    * rank the rules filed along a chain once for all products in that group.
    */
-  chainId: string;
-  chainKeys: IndexKey[];
+  chain: ProductChain;
   cel: CelProduct;
   taxFraction: Dec;
   cost: AmountMap;
@@ -102,6 +136,8 @@ export interface IndexedProduct {
   ceiling: AmountMap;
   /** minMarginPercent as a fraction, or null. */
   minMargin: Dec | null;
+  /** The engine's per-call memo: the product's plan for one quote. */
+  memo: PricingMemo;
 }
 
 export interface IndexedGroup {
@@ -180,16 +216,27 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
   };
   for (const g of catalog.groups) resolveGroup(g.id, new Set());
 
-  const chains = new Map<string, IndexKey[]>();
-  const getChainKeys = (groupId: string): IndexKey[] => {
-    let keys = chains.get(groupId);
-    if (!keys) {
-      keys = (groups.get(groupId)?.ancestors ?? []).map((gid) => indexKey(getGroupIndexKey(gid), PRODUCT_SPECIFICITY.groupBase + groups.get(gid)!.depth));
-      keys.push(indexKey(ALL_INDEX_KEY, PRODUCT_SPECIFICITY.all));
-      chains.set(groupId, keys);
-    }
-    return keys;
+  // One IndexKey per group (and one for '*'), shared by every chain through it, so what the engine
+  // memoises on a key is worked out once per quote.
+  const allKey = indexKey(ALL_INDEX_KEY, PRODUCT_SPECIFICITY.all);
+  const groupKeys = new Map<string, IndexKey>();
+  const getGroupKey = (gid: string): IndexKey => {
+    let key = groupKeys.get(gid);
+    if (!key) groupKeys.set(gid, (key = indexKey(getGroupIndexKey(gid), PRODUCT_SPECIFICITY.groupBase + groups.get(gid)!.depth)));
+    return key;
   };
+  // Chains by their keys (a group's ancestor list decides its chain, also where a cycle was cut).
+  const chains = new Map<string, ProductChain>();
+  const getChainOf = (keys: IndexKey[]): ProductChain => {
+    const id = keys.map((k) => k.key).join('\n');
+    let chain = chains.get(id);
+    if (!chain) {
+      const parent = keys.length > 1 ? getChainOf(keys.slice(1)) : null;
+      chains.set(id, (chain = { id, keys, key: keys[0]!, parent, memo: newMemo() }));
+    }
+    return chain;
+  };
+  const getChain = (groupId: string): ProductChain => getChainOf([...(groups.get(groupId)?.ancestors ?? []).map(getGroupKey), allKey]);
   const products = new Map<string, IndexedProduct>();
   const taxFractions = new Map<string, Dec>();
   const inputs = new Map<string, ProductInput>();
@@ -208,9 +255,8 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
     }
     ownKeys.push(indexKey(getProductIndexKey(p.id), parentId ? PRODUCT_SPECIFICITY.variant : PRODUCT_SPECIFICITY.product));
     if (parentId) ownKeys.push(indexKey(getProductIndexKey(parentId), PRODUCT_SPECIFICITY.product));
-    const chainId = group?.id ?? '';
-    const chainKeys = getChainKeys(chainId);
-    const indexKeys = [...ownKeys, ...chainKeys];
+    const chain = getChain(group?.id ?? '');
+    const indexKeys = [...ownKeys, ...chain.keys];
     let minMargin: Dec | null = null;
     if (p.minMarginPercent !== undefined) {
       if (isDecimalString(p.minMarginPercent) && Number(p.minMarginPercent) >= 0 && Number(p.minMarginPercent) < 100) {
@@ -231,14 +277,14 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
       groupAncestors,
       indexKeys,
       ownKeys,
-      chainId,
-      chainKeys,
+      chain,
       cel: new CelProduct(p.id, p.sku, group?.id ?? '', groupAncestors, p.kind),
       taxFraction,
       cost: parseAmounts(p.cost, p.id, issues),
       floor: parseAmounts(p.floorPrice, p.id, issues),
       ceiling: parseAmounts(p.ceilingPrice, p.id, issues),
       minMargin,
+      memo: newMemo(),
     });
   }
   return { products, groups, issues };

@@ -11,7 +11,7 @@ import {
   type ConditionProgram,
   type PricingActivation,
 } from './cel-context.ts';
-import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct, type IndexKey } from './catalog.ts';
+import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct, type IndexKey, type ProductChain } from './catalog.ts';
 import type { BucketEntry, CompiledRule, CompiledRuleSet } from './compile.ts';
 import type { ExplanationStep, RuleOutcome, RuleShadowed, SkipReason } from './explanation.ts';
 import { fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
@@ -103,9 +103,6 @@ interface QuoteState {
   customerKeys: { key: string; specificity: number }[];
   /** This customer's keys as CompiledRuleSet customer-key ids (−1: no rule uses it), parallel to customerKeys. */
   customerKeyIds: number[];
-  bucketViews: Map<string, BucketView>;
-  chainPlans: Map<string, ChainPlan>;
-  plans: Map<string, ProductPlan>;
   rates: Map<Currency, Dec>;
   ratesUsed: Partial<Record<Currency, string>>;
   advisories: PricingAdvisory[];
@@ -307,9 +304,6 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
     activation,
     customerKeys,
     customerKeyIds: customerKeys.map((k) => ruleSet.getCustomerKeyId(k.key)),
-    bucketViews: new Map(),
-    chainPlans: new Map(),
-    plans: new Map(),
     rates,
     ratesUsed: {},
     advisories: [],
@@ -345,7 +339,11 @@ function getKeyEntries(st: QuoteState, ik: IndexKey): readonly BucketEntry[] | u
   return entries;
 }
 
-/** Buckets of one product key that apply to this customer, filled by matchCustomerBuckets (scratch: the engine is synchronous). */
+/**
+ * Buckets of one product key that apply to this customer, filled by matchCustomerBuckets (scratch: the
+ * engine is synchronous). Written by index up to the returned count, never truncated: setting an
+ * array's length to 0 drops its storage, and the next push allocates it again.
+ */
 const matchedRules: (readonly CompiledRule[])[] = [];
 const matchedSpecificity: number[] = [];
 
@@ -356,8 +354,7 @@ const matchedSpecificity: number[] = [];
  * the customer's keys.
  */
 function matchCustomerBuckets(st: QuoteState, ik: IndexKey, entries: readonly BucketEntry[]): number {
-  matchedRules.length = 0;
-  matchedSpecificity.length = 0;
+  let count = 0;
   const base = ik.specificity * PRODUCT_AXIS_SCALE;
   const keys = st.customerKeys;
   const ids = st.customerKeyIds;
@@ -370,8 +367,8 @@ function matchCustomerBuckets(st: QuoteState, ik: IndexKey, entries: readonly Bu
       // lastIndexOf: a key listed twice counts with its last specificity.
       const at = ids.lastIndexOf(entry.customerKeyId);
       if (at >= 0) {
-        matchedRules.push(entry.rules);
-        matchedSpecificity.push(base + keys[at]!.specificity);
+        matchedRules[count] = entry.rules;
+        matchedSpecificity[count++] = base + keys[at]!.specificity;
       }
     }
   } else {
@@ -379,12 +376,12 @@ function matchCustomerBuckets(st: QuoteState, ik: IndexKey, entries: readonly Bu
     for (let at = 0; at < n; at++) {
       const rules = buckets.get(keys[at]!.key);
       if (rules) {
-        matchedRules.push(rules);
-        matchedSpecificity.push(base + keys[at]!.specificity);
+        matchedRules[count] = rules;
+        matchedSpecificity[count++] = base + keys[at]!.specificity;
       }
     }
   }
-  return matchedRules.length;
+  return count;
 }
 
 /**
@@ -392,18 +389,17 @@ function matchCustomerBuckets(st: QuoteState, ik: IndexKey, entries: readonly Bu
  * product's own keys go through collectOwnRules instead.
  */
 function getBucketView(st: QuoteState, ik: IndexKey): BucketView {
-  const productKey = ik.key;
-  const cached = st.bucketViews.get(productKey);
-  if (cached) return cached;
+  const memo = ik.memo;
+  if (memo.owner === st) return memo.value as BucketView;
   const entries = getKeyEntries(st, ik);
-  if (!entries) {
-    st.bucketViews.set(productKey, EMPTY_VIEW);
-    return EMPTY_VIEW;
+  let view = EMPTY_VIEW;
+  if (entries) {
+    view = { passing: [], dismissed: [] };
+    const count = matchCustomerBuckets(st, ik, entries);
+    for (let i = 0; i < count; i++) addBucketRules(st, view, matchedRules[i]!, matchedSpecificity[i]!);
   }
-  const view: BucketView = { passing: [], dismissed: [] };
-  const count = matchCustomerBuckets(st, ik, entries);
-  for (let i = 0; i < count; i++) addBucketRules(st, view, matchedRules[i]!, matchedSpecificity[i]!);
-  st.bucketViews.set(productKey, view);
+  memo.owner = st;
+  memo.value = view;
   return view;
 }
 
@@ -459,9 +455,9 @@ function evaluateQuoteParts(st: QuoteState, parts: readonly ConditionProgram[]):
   return failure ?? true;
 }
 
-/** Insertion sort: candidate lists are short, and Array#sort allocates scratch space per call. */
-function sortCandidates(list: Candidate[]): void {
-  for (let i = 1; i < list.length; i++) {
+/** Insertion sort of list[0..n): candidate lists are short, and Array#sort allocates scratch space per call. */
+function sortCandidates(list: Candidate[], n: number = list.length): void {
+  for (let i = 1; i < n; i++) {
     const item = list[i]!;
     let j = i - 1;
     while (j >= 0 && compareCandidates(list[j]!, item) > 0) {
@@ -505,34 +501,64 @@ interface ChainPlan {
   dismissed: (readonly RuleOutcome[])[];
 }
 
-function addToLists(lists: { byPhase: Candidate[][]; constraints: Candidate[]; grants: Candidate[] }, c: Candidate): void {
-  const role = c.rule.role;
-  if (role === 'constraint') lists.constraints.push(c);
-  else if (role === 'grant') lists.grants.push(c);
-  else lists.byPhase[c.rule.phaseIndex]!.push(c);
-}
+/** Scratch list indexes: price rules by phase are 0–3, then constraints and grants. */
+const CONSTRAINT_LIST = 4;
+const GRANT_LIST = 5;
+
+const EMPTY_CHAIN_PLAN: ChainPlan = { byPhase: [[], [], [], []], constraints: [], grants: [], dependent: [], dismissed: [] };
+
+/** Scratch for the candidates one chain key adds to its tail's plan (see matchedRules for why counted). */
+const chainLists: [Candidate[], Candidate[], Candidate[], Candidate[], Candidate[], Candidate[]] = [[], [], [], [], [], []];
+const chainCounts = new Int32Array(6);
 
 /**
  * Rules filed along a group chain (a product's groups and '*'), ranked once per quote and shared by
  * every product in that group; only rules whose condition reads the product are left per product.
+ * A chain's plan is its first key's rules merged into its tail's plan (ranked lists merge in linear
+ * time), so the rules of a parent group and of '*' are ranked once per quote, not once per chain.
  */
-function getChainPlan(st: QuoteState, product: IndexedProduct): ChainPlan {
-  const cached = st.chainPlans.get(product.chainId);
-  if (cached) return cached;
-  const chain: ChainPlan = { byPhase: [[], [], [], []], constraints: [], grants: [], dependent: [], dismissed: [] };
-  for (const ik of product.chainKeys) {
-    const view = getBucketView(st, ik);
-    if (view.dismissed.length > 0) chain.dismissed.push(view.dismissed);
-    for (const c of view.passing) {
-      if (c.rule.condition !== null && c.rule.condition.productParts.length > 0) chain.dependent.push(c);
-      else addToLists(chain, c);
+function getChainPlan(st: QuoteState, chain: ProductChain): ChainPlan {
+  const memo = chain.memo;
+  if (memo.owner === st) return memo.value as ChainPlan;
+  const tail = chain.parent === null ? EMPTY_CHAIN_PLAN : getChainPlan(st, chain.parent);
+  const view = getBucketView(st, chain.key);
+  let plan = tail;
+  const passing = view.passing;
+  if (passing.length > 0 || view.dismissed.length > 0) {
+    chainCounts.fill(0);
+    let dependent: Candidate[] | null = null;
+    for (let i = 0; i < passing.length; i++) {
+      const c = passing[i]!;
+      const rule = c.rule;
+      if (rule.condition !== null && rule.condition.productParts.length > 0) (dependent ??= []).push(c);
+      else {
+        const k = rule.role === 'constraint' ? CONSTRAINT_LIST : rule.role === 'grant' ? GRANT_LIST : rule.phaseIndex;
+        chainLists[k]![chainCounts[k]!++] = c;
+      }
     }
+    // The key's own lists come first, as they did when a chain was its keys in order.
+    if (dependent !== null) for (let i = 0; i < tail.dependent.length; i++) dependent.push(tail.dependent[i]!);
+    let dismissed = tail.dismissed;
+    if (view.dismissed.length > 0) {
+      dismissed = [view.dismissed];
+      for (let i = 0; i < tail.dismissed.length; i++) dismissed.push(tail.dismissed[i]!);
+    }
+    plan = {
+      byPhase: [
+        mergeRanked(tail.byPhase[0], chainLists[0], chainCounts[0]!),
+        mergeRanked(tail.byPhase[1], chainLists[1], chainCounts[1]!),
+        mergeRanked(tail.byPhase[2], chainLists[2], chainCounts[2]!),
+        mergeRanked(tail.byPhase[3], chainLists[3], chainCounts[3]!),
+      ],
+      constraints: mergeRanked(tail.constraints, chainLists[CONSTRAINT_LIST], chainCounts[CONSTRAINT_LIST]!),
+      grants: mergeRanked(tail.grants, chainLists[GRANT_LIST], chainCounts[GRANT_LIST]!),
+      dependent: dependent ?? tail.dependent,
+      dismissed,
+    };
   }
-  for (const list of chain.byPhase) sortCandidates(list);
-  sortCandidates(chain.constraints);
-  sortCandidates(chain.grants);
-  st.chainPlans.set(product.chainId, chain);
-  return chain;
+  memo.owner = st;
+  memo.value = plan;
+  return plan;
 }
 
 /**
@@ -541,12 +567,11 @@ function getChainPlan(st: QuoteState, product: IndexedProduct): ChainPlan {
  * sort of their concatenation gives (the ranking is a total order), without sorting the shared part
  * again for every product.
  */
-function mergeRanked(shared: Candidate[], extra: Candidate[]): Candidate[] {
-  const m = extra.length;
+function mergeRanked(shared: Candidate[], extra: Candidate[], m: number): Candidate[] {
   if (m === 0) return shared;
-  sortCandidates(extra);
+  sortCandidates(extra, m);
   const n = shared.length;
-  if (n === 0) return extra.slice();
+  if (n === 0) return extra.slice(0, m);
   const merged = new Array<Candidate>(n + m);
   let i = 0;
   let j = 0;
@@ -567,29 +592,36 @@ function mergeRanked(shared: Candidate[], extra: Candidate[]): Candidate[] {
  */
 interface ProductScratch {
   probe: CelLine | null;
-  /** Conjunct program ids evaluated for this product, and their results. */
+  /** Conjunct program ids evaluated for this product, and their results: memoCount of them. */
   memoIds: number[];
   memoResults: (boolean | ConditionFailure)[];
-  byPhase: [Candidate[], Candidate[], Candidate[], Candidate[]];
-  constraints: Candidate[];
-  grants: Candidate[];
+  memoCount: number;
+  /**
+   * The product's own candidates: by phase (0–3), then constraints (4) and grants (5); counts[k] of
+   * each. Scratch arrays are written by index and never truncated (see matchedRules).
+   */
+  lists: [Candidate[], Candidate[], Candidate[], Candidate[], Candidate[], Candidate[]];
+  counts: Int32Array;
   /** Rules whose product-level condition is false for this product. */
   dismissed: RuleOutcome[] | null;
   hasExtra: boolean;
 }
 
-const productScratch: ProductScratch = { probe: null, memoIds: [], memoResults: [], byPhase: [[], [], [], []], constraints: [], grants: [], dismissed: null, hasExtra: false };
+const productScratch: ProductScratch = {
+  probe: null,
+  memoIds: [],
+  memoResults: [],
+  memoCount: 0,
+  lists: [[], [], [], [], [], []],
+  counts: new Int32Array(6),
+  dismissed: null,
+  hasExtra: false,
+};
 
 function resetProductScratch(scratch: ProductScratch): void {
   scratch.probe = null;
-  scratch.memoIds.length = 0;
-  scratch.memoResults.length = 0;
-  scratch.byPhase[0].length = 0;
-  scratch.byPhase[1].length = 0;
-  scratch.byPhase[2].length = 0;
-  scratch.byPhase[3].length = 0;
-  scratch.constraints.length = 0;
-  scratch.grants.length = 0;
+  scratch.memoCount = 0;
+  scratch.counts.fill(0);
   scratch.dismissed = null;
   scratch.hasExtra = false;
 }
@@ -603,13 +635,17 @@ function evaluateProductParts(st: QuoteState, parts: readonly ConditionProgram[]
   const ids = scratch.memoIds;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
-    const at = ids.indexOf(part.id);
+    const id = part.id;
+    const n = scratch.memoCount;
+    let at = 0;
+    while (at < n && ids[at] !== id) at++;
     let r: boolean | ConditionFailure;
-    if (at >= 0) r = scratch.memoResults[at]!;
+    if (at < n) r = scratch.memoResults[at]!;
     else {
       r = evaluateConditionPart(part.program, st.activation);
-      ids.push(part.id);
-      scratch.memoResults.push(r);
+      ids[n] = id;
+      scratch.memoResults[n] = r;
+      scratch.memoCount = n + 1;
     }
     if (r === false) return false;
     if (r !== true) failure ??= r;
@@ -634,9 +670,8 @@ function offerToProduct(st: QuoteState, product: IndexedProduct, shared: Candida
   }
   scratch.hasExtra = true;
   const role = rule.role;
-  if (role === 'constraint') scratch.constraints.push(candidate);
-  else if (role === 'grant') scratch.grants.push(candidate);
-  else scratch.byPhase[rule.phaseIndex as 0 | 1 | 2 | 3].push(candidate);
+  const k = role === 'constraint' ? CONSTRAINT_LIST : role === 'grant' ? GRANT_LIST : rule.phaseIndex;
+  scratch.lists[k]![scratch.counts[k]!++] = candidate;
 }
 
 /** Admits each rule of one own-key bucket for the quote and offers it to the product; returns `dismissed`, created when first needed. */
@@ -674,9 +709,9 @@ function collectOwnRules(st: QuoteState, product: IndexedProduct, ik: IndexKey, 
 
 /** Candidates for a product on this quote: its group chain's, plus its own and the product-dependent ones, ranked. */
 function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
-  const cached = st.plans.get(product.id);
-  if (cached) return cached;
-  const chain = getChainPlan(st, product);
+  const memo = product.memo;
+  if (memo.owner === st) return memo.value as ProductPlan;
+  const chain = getChainPlan(st, product.chain);
   const scratch = productScratch;
   resetProductScratch(scratch);
   // Own keys' dismissed lists go first, the last key's first (each was put in front of the others).
@@ -701,25 +736,27 @@ function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
     if (scratch.dismissed !== null) dismissed.push(scratch.dismissed);
   }
   const hasExtra = scratch.hasExtra;
+  const { lists, counts } = scratch;
   const costUnit = resolveCatalogAmount(st, product.cost);
   const plan: ProductPlan = {
     byPhase: hasExtra
       ? [
-          mergeRanked(chain.byPhase[0], scratch.byPhase[0]),
-          mergeRanked(chain.byPhase[1], scratch.byPhase[1]),
-          mergeRanked(chain.byPhase[2], scratch.byPhase[2]),
-          mergeRanked(chain.byPhase[3], scratch.byPhase[3]),
+          mergeRanked(chain.byPhase[0], lists[0], counts[0]!),
+          mergeRanked(chain.byPhase[1], lists[1], counts[1]!),
+          mergeRanked(chain.byPhase[2], lists[2], counts[2]!),
+          mergeRanked(chain.byPhase[3], lists[3], counts[3]!),
         ]
       : chain.byPhase,
-    constraints: hasExtra ? mergeRanked(chain.constraints, scratch.constraints) : chain.constraints,
-    grants: hasExtra ? mergeRanked(chain.grants, scratch.grants) : chain.grants,
+    constraints: hasExtra ? mergeRanked(chain.constraints, lists[CONSTRAINT_LIST], counts[CONSTRAINT_LIST]!) : chain.constraints,
+    grants: hasExtra ? mergeRanked(chain.grants, lists[GRANT_LIST], counts[GRANT_LIST]!) : chain.grants,
     dismissed,
     costUnit,
     floor: resolveCatalogAmount(st, product.floor),
     ceiling: resolveCatalogAmount(st, product.ceiling),
     marginFloor: product.minMargin && costUnit ? costUnit.dividedBy(ONE.minus(product.minMargin)) : null,
   };
-  st.plans.set(product.id, plan);
+  memo.owner = st;
+  memo.value = plan;
   return plan;
 }
 
@@ -986,6 +1023,7 @@ function applyAdditiveGroup(w: LineWork, phase: PricingPhase, kind: 'percent' | 
   w.steps.push({ type: 'combined', phase, kind, ruleIds: members.map((m) => m.c.rule.id), total: per === null ? total : total.dividedBy(per), before, after });
 }
 
+/** Scratch written by index, never truncated (see matchedRules). */
 const phaseMatched: Candidate[] = [];
 const phaseBands: number[] = [];
 
@@ -1035,10 +1073,9 @@ function runPhase(st: QuoteState, w: LineWork, phaseIndex: number, list: readonl
   // not nest): a new pair per phase was a tenth of a line's allocation.
   const matched = phaseMatched;
   const bands = phaseBands;
-  matched.length = 0;
-  bands.length = 0;
-  matched.push(top);
-  bands.push(topBand);
+  matched[0] = top;
+  bands[0] = topBand;
+  let matchedCount = 1;
   let replace: Candidate | null = top.rule.role === 'replace' ? top : null;
   let replaceBand = replace ? topBand : -1;
   for (i++; i < list.length; i++) {
@@ -1059,14 +1096,14 @@ function runPhase(st: QuoteState, w: LineWork, phaseIndex: number, list: readonl
       replace = c;
       replaceBand = band;
     } else {
-      matched.push(c);
-      bands.push(band);
+      matched[matchedCount] = c;
+      bands[matchedCount++] = band;
     }
   }
   if (replace !== null) applyRule(st, w, replace, replaceBand);
   let percents: Contribution[] | null = null;
   let amounts: Contribution[] | null = null;
-  for (let k = 0; k < matched.length; k++) {
+  for (let k = 0; k < matchedCount; k++) {
     const c = matched[k]!;
     if (c.rule.combine !== 'additive' || c.rule.role !== 'adjust') continue;
     const { kind, contribution } = getAdditiveContribution(st, w, c, bands[k]!);
@@ -1075,7 +1112,7 @@ function runPhase(st: QuoteState, w: LineWork, phaseIndex: number, list: readonl
   }
   if (percents) applyAdditiveGroup(w, phase, 'percent', percents);
   if (amounts) applyAdditiveGroup(w, phase, 'amount', amounts);
-  for (let k = 0; k < matched.length; k++) {
+  for (let k = 0; k < matchedCount; k++) {
     const c = matched[k]!;
     if (c.rule.combine === 'compound' && c.rule.role === 'adjust') applyRule(st, w, c, bands[k]!);
   }

@@ -76,9 +76,6 @@ export function toScaled(x: Dec, places: number): number {
   return s < 0 ? -n : n;
 }
 
-/** A template whose hidden class every fast-path Decimal shares with decimal.js's own. */
-const SHAPE = new Dec(1);
-
 function pick(i: number, w0: number, w1: number, w2: number, w3: number, w4: number): number {
   return i === 0 ? w0 : i === 1 ? w1 : i === 2 ? w2 : i === 3 ? w3 : w4;
 }
@@ -105,7 +102,9 @@ function wordsOf(w0: number, w1: number, w2: number, w3: number, w4: number, fro
  * internal form) decimal.js would produce for the equivalent string.
  */
 export function fromScaled(n: number, places: number): Dec {
-  const x = new Dec(SHAPE) as unknown as DecInternals;
+  // Built by decimal.js's own constructor, so it has the same hidden class as every other Decimal; from
+  // the number 0, its cheapest path (a Decimal argument would be type-checked and its digits copied).
+  const x = new Dec(0) as unknown as DecInternals;
   if (n === 0) {
     x.s = 1 / n < 0 ? -1 : 1;
     x.e = 0;
