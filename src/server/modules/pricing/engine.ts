@@ -14,7 +14,7 @@ import {
 import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct, type IndexKey, type ProductChain } from './catalog.ts';
 import type { BucketEntry, CompiledRule, CompiledRuleSet } from './compile.ts';
 import type { ExplanationStep, RuleOutcome, RuleShadowed, SkipReason } from './explanation.ts';
-import { fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
+import { compareDecimals, fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
 import { formatPercent, PricedLine } from './priced-line.ts';
 import { isDecimalString, isLocalDate, PRICING_PHASES, type PricingPhase } from './pricing-rule.ts';
 import type {
@@ -909,12 +909,12 @@ function getShownUnit(w: LineWork): Dec {
 
 /** Sign of num/den − limit, without dividing. */
 function compareToLimit(num: Dec, den: Dec | null, limit: Dec): number {
-  return den === null ? num.comparedTo(limit) : num.comparedTo(limit.times(den));
+  return compareDecimals(num, den === null ? limit : times(limit, den));
 }
 
 /** Sign of a/aDen − b/bDen, without dividing. */
 function compareFractions(a: Dec, aDen: Dec | null, b: Dec, bDen: Dec | null): number {
-  return (bDen === null ? a : a.times(bDen)).comparedTo(aDen === null ? b : b.times(aDen));
+  return compareDecimals(bDen === null ? a : times(a, bDen), aDen === null ? b : times(b, aDen));
 }
 
 /** Apply `value / per` (per null = 1) as a set price, a discount fraction, or an amount off per unit. */
@@ -1737,10 +1737,17 @@ export function computeQuotePricing(ruleSet: CompiledRuleSet, catalog: CatalogIn
   const st = createQuoteState(ruleSet, catalog, request, issues);
   const works = request.lines.map((line) => createLineWork(st, line));
   linkBundles(st, works);
+  // A standard line is final once priced: it becomes its PricedLine at once, while what it reads
+  // (its price, cost and steps) is still in the CPU's cache. Bundle lines wait for their bundle.
+  const finished: (PricedLine | null)[] = [];
   for (let i = 0; i < works.length; i++) {
     const w = works[i]!;
-    if (w.issues.length > 0 || w.role !== 'standard') continue;
-    priceLine(st, w, null);
+    let line: PricedLine | null = null;
+    if (w.issues.length === 0 && w.role === 'standard') {
+      priceLine(st, w, null);
+      line = toPricedLine(st, w);
+    }
+    finished.push(line);
   }
   for (let i = 0; i < works.length; i++) {
     const w = works[i]!;
@@ -1751,7 +1758,7 @@ export function computeQuotePricing(ruleSet: CompiledRuleSet, catalog: CatalogIn
   const lines: PricedLine[] = [];
   for (let i = 0; i < works.length; i++) {
     const w = works[i]!;
-    lines.push(toPricedLine(st, w));
+    lines.push(finished[i] ?? toPricedLine(st, w));
     for (let k = 0; k < w.frees.length; k++) lines.push(toPricedLine(st, w.frees[k]!));
   }
   const hasErrors = issues.length > 0 || lines.some((l) => l.status === 'error');

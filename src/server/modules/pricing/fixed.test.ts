@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dec } from '../../../shared/money.ts';
-import { fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
+import { compareDecimals, fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
 
 /** The fixed-point helpers against decimal.js's own string path: same values and same internal form. */
 
@@ -35,6 +35,24 @@ describe('fixed-point helpers', () => {
     for (const [n, places] of [[0, 2], [5, 10], [10_000_000, 0], [100_000_000_000_000, 14], [1, 14], [-1, 7], [9_007_199_254_740_991, 3]] as const) {
       expect(internals(fromScaled(n, places))).toEqual(internals(new Dec(asString(n, places))));
     }
+  });
+
+  it('compares two Decimals as comparedTo does, signs, zeros, lengths and non-finite values included', () => {
+    const decimal = fc.oneof(
+      scaledDecimal.map(({ n, places }) => new Dec(asString(n, places))),
+      fc.integer({ min: -40, max: 40 }).chain((exp) => fc.integer({ min: -99_999, max: 99_999 }).map((m) => new Dec(`${m}e${exp}`))),
+      fc.constantFrom(new Dec(0), new Dec('-0'), new Dec(NaN), new Dec(Infinity), new Dec(-Infinity), new Dec('1.00000001'), new Dec('1')),
+    );
+    fc.assert(
+      fc.property(decimal, decimal, (a, b) => {
+        expect(compareDecimals(a, b)).toBe(a.comparedTo(b));
+        expect(compareDecimals(a, a)).toBe(a.comparedTo(a));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(compareDecimals(new Dec('12345678.5'), new Dec('12345678.45'))).toBe(1);
+    expect(compareDecimals(new Dec('-12345678.5'), new Dec('-12345678.45'))).toBe(-1);
+    expect(compareDecimals(new Dec('0.1'), new Dec('0.10000000000001'))).toBe(-1);
   });
 
   it('reads a Decimal back as a scaled integer only when that is exact and safe', () => {

@@ -48,6 +48,29 @@ export function getDecimalPlaces(x: Dec): number {
 }
 
 /**
+ * The sign of a − b (−1, 0, 1), exactly as decimal.js's comparedTo answers it, without the copy of
+ * `b` comparedTo makes first (and NaN when either is NaN).
+ */
+export function compareDecimals(a: Dec, b: Dec): number {
+  const x = a as unknown as DecInternals;
+  const y = b as unknown as DecInternals;
+  const xd = x.d;
+  const yd = y.d;
+  const xs = x.s;
+  const ys = y.s;
+  if (!xd || !yd) return a.comparedTo(b);
+  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -ys : 0;
+  if (xs !== ys) return xs;
+  const flip = xs < 0;
+  if (x.e !== y.e) return x.e > y.e !== flip ? 1 : -1;
+  const xl = xd.length;
+  const yl = yd.length;
+  const n = xl < yl ? xl : yl;
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return xd[i]! > yd[i]! !== flip ? 1 : -1;
+  return xl === yl ? 0 : xl > yl !== flip ? 1 : -1;
+}
+
+/**
  * x × 10^places as a safe integer, when that is exact (x has at most `places` decimals) and
  * |x × 10^places| < 2^53; NaN otherwise. No allocation.
  */
