@@ -58,7 +58,7 @@ export interface CatalogIssue {
 }
 
 /** A key in the rule index and how specific a rule filed under it is for this product. */
-export interface IndexKey {
+export interface IndexKey extends PricingMemo {
   key: string;
   specificity: number;
   /**
@@ -69,28 +69,23 @@ export interface IndexKey {
   resolvedBy: CompiledRuleSet | null;
   resolvedRevision: number;
   resolved: readonly BucketEntry[] | undefined;
-  /** The engine's per-call memo (see PricingMemo): the key's rules admitted for one quote. */
-  memo: PricingMemo;
 }
 
 /**
- * Where the engine keeps what it worked out for a catalog object during one pricing call: `owner` is
- * that call's state, so a memo with another owner is stale. The engine is synchronous and never
- * nests, so one slot per object suffices; reading it touches an object the engine reads anyway,
- * where a per-call map keyed by thousands of ids cost a string lookup and the map's growth. It keeps
- * the last call's result reachable until the next call overwrites it.
+ * Where the engine keeps what it worked out for a catalog object during one pricing call (a key's
+ * admitted rules, a chain's ranked rules, a product's plan): `memoOwner` is that call's state, so a
+ * memo with another owner is stale. The engine is synchronous and never nests, so one slot per
+ * object suffices; reading it touches an object the engine reads anyway, where a per-call map keyed
+ * by thousands of ids cost a string lookup and the map's growth. It keeps the last call's result
+ * reachable until the next call overwrites it.
  */
 export interface PricingMemo {
-  owner: object | null;
-  value: unknown;
-}
-
-function newMemo(): PricingMemo {
-  return { owner: null, value: undefined };
+  memoOwner: object | null;
+  memoValue: unknown;
 }
 
 function indexKey(key: string, specificity: number): IndexKey {
-  return { key, specificity, resolvedBy: null, resolvedRevision: -1, resolved: undefined, memo: newMemo() };
+  return { key, specificity, resolvedBy: null, resolvedRevision: -1, resolved: undefined, memoOwner: null, memoValue: undefined };
 }
 
 /**
@@ -98,7 +93,7 @@ function indexKey(key: string, specificity: number): IndexKey {
  * its first key followed by the chain of the rest (`parent`; null after '*'), so chains through the
  * same groups share their tails, and the engine ranks a tail's rules once per quote for all of them.
  */
-export interface ProductChain {
+export interface ProductChain extends PricingMemo {
   /** The chain's keys joined; '*' alone for products without a group. */
   id: string;
   keys: IndexKey[];
@@ -106,8 +101,6 @@ export interface ProductChain {
   key: IndexKey;
   /** The chain of keys[1..]; null for the chain that is '*' alone. */
   parent: ProductChain | null;
-  /** The engine's per-call memo: the chain's rules ranked for one quote. */
-  memo: PricingMemo;
 }
 
 /** Product-axis specificity: all < group (deeper is more specific) < product < variant. */
@@ -115,7 +108,7 @@ export const PRODUCT_SPECIFICITY = { all: 0, groupBase: 1, product: 1000, varian
 
 export type AmountMap = Partial<Record<Currency, Dec>>;
 
-export interface IndexedProduct {
+export interface IndexedProduct extends PricingMemo {
   input: ProductInput;
   id: string;
   /** Own group and ancestors, nearest first. */
@@ -136,8 +129,8 @@ export interface IndexedProduct {
   ceiling: AmountMap;
   /** minMarginPercent as a fraction, or null. */
   minMargin: Dec | null;
-  /** The engine's per-call memo: the product's plan for one quote. */
-  memo: PricingMemo;
+  /** With minMargin: the price that keeps it, cost ÷ (1 − minMargin), for each currency of `cost`. */
+  marginFloor: AmountMap;
 }
 
 export interface IndexedGroup {
@@ -166,6 +159,7 @@ export function getGroupIndexKey(groupId: string): string {
 export const ALL_INDEX_KEY = '*';
 
 const ZERO = new Dec(0);
+const ONE = new Dec(1);
 const HUNDRED = new Dec(100);
 
 function parseAmounts(amounts: CurrencyAmounts | undefined, id: string, issues: CatalogIssue[]): AmountMap {
@@ -232,7 +226,7 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
     let chain = chains.get(id);
     if (!chain) {
       const parent = keys.length > 1 ? getChainOf(keys.slice(1)) : null;
-      chains.set(id, (chain = { id, keys, key: keys[0]!, parent, memo: newMemo() }));
+      chains.set(id, (chain = { id, keys, key: keys[0]!, parent, memoOwner: null, memoValue: undefined }));
     }
     return chain;
   };
@@ -271,6 +265,9 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
       else if (isDecimalString(p.taxPercent)) taxFractions.set(p.taxPercent, (taxFraction = new Dec(p.taxPercent).dividedBy(HUNDRED)));
       else issues.push({ code: 'invalid_amount', id: p.id, message: `invalid taxPercent on product ${p.id}` });
     }
+    const cost = parseAmounts(p.cost, p.id, issues);
+    const marginFloor: AmountMap = {};
+    if (minMargin !== null) for (const code of Object.keys(cost) as Currency[]) marginFloor[code] = cost[code]!.dividedBy(ONE.minus(minMargin));
     products.set(p.id, {
       input: p,
       id: p.id,
@@ -280,11 +277,13 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
       chain,
       cel: new CelProduct(p.id, p.sku, group?.id ?? '', groupAncestors, p.kind),
       taxFraction,
-      cost: parseAmounts(p.cost, p.id, issues),
+      cost,
       floor: parseAmounts(p.floorPrice, p.id, issues),
       ceiling: parseAmounts(p.ceilingPrice, p.id, issues),
       minMargin,
-      memo: newMemo(),
+      marginFloor,
+      memoOwner: null,
+      memoValue: undefined,
     });
   }
   return { products, groups, issues };

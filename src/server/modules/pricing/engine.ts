@@ -389,8 +389,7 @@ function matchCustomerBuckets(st: QuoteState, ik: IndexKey, entries: readonly Bu
  * product's own keys go through collectOwnRules instead.
  */
 function getBucketView(st: QuoteState, ik: IndexKey): BucketView {
-  const memo = ik.memo;
-  if (memo.owner === st) return memo.value as BucketView;
+  if (ik.memoOwner === st) return ik.memoValue as BucketView;
   const entries = getKeyEntries(st, ik);
   let view = EMPTY_VIEW;
   if (entries) {
@@ -398,8 +397,8 @@ function getBucketView(st: QuoteState, ik: IndexKey): BucketView {
     const count = matchCustomerBuckets(st, ik, entries);
     for (let i = 0; i < count; i++) addBucketRules(st, view, matchedRules[i]!, matchedSpecificity[i]!);
   }
-  memo.owner = st;
-  memo.value = view;
+  ik.memoOwner = st;
+  ik.memoValue = view;
   return view;
 }
 
@@ -518,8 +517,7 @@ const chainCounts = new Int32Array(6);
  * time), so the rules of a parent group and of '*' are ranked once per quote, not once per chain.
  */
 function getChainPlan(st: QuoteState, chain: ProductChain): ChainPlan {
-  const memo = chain.memo;
-  if (memo.owner === st) return memo.value as ChainPlan;
+  if (chain.memoOwner === st) return chain.memoValue as ChainPlan;
   const tail = chain.parent === null ? EMPTY_CHAIN_PLAN : getChainPlan(st, chain.parent);
   const view = getBucketView(st, chain.key);
   let plan = tail;
@@ -556,8 +554,8 @@ function getChainPlan(st: QuoteState, chain: ProductChain): ChainPlan {
       dismissed,
     };
   }
-  memo.owner = st;
-  memo.value = plan;
+  chain.memoOwner = st;
+  chain.memoValue = plan;
   return plan;
 }
 
@@ -707,10 +705,17 @@ function collectOwnRules(st: QuoteState, product: IndexedProduct, ik: IndexKey, 
   return dismissed;
 }
 
+/** The price that keeps the product's minimum margin over this cost; worked out once per catalog when the cost needs no conversion. */
+function getMarginFloor(st: QuoteState, product: IndexedProduct, costUnit: Dec | null): Dec | null {
+  if (product.minMargin === null || costUnit === null) return null;
+  const known = product.marginFloor[st.currency];
+  if (known !== undefined && costUnit === product.cost[st.currency]) return known;
+  return costUnit.dividedBy(ONE.minus(product.minMargin));
+}
+
 /** Candidates for a product on this quote: its group chain's, plus its own and the product-dependent ones, ranked. */
 function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
-  const memo = product.memo;
-  if (memo.owner === st) return memo.value as ProductPlan;
+  if (product.memoOwner === st) return product.memoValue as ProductPlan;
   const chain = getChainPlan(st, product.chain);
   const scratch = productScratch;
   resetProductScratch(scratch);
@@ -753,10 +758,10 @@ function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
     costUnit,
     floor: resolveCatalogAmount(st, product.floor),
     ceiling: resolveCatalogAmount(st, product.ceiling),
-    marginFloor: product.minMargin && costUnit ? costUnit.dividedBy(ONE.minus(product.minMargin)) : null,
+    marginFloor: getMarginFloor(st, product, costUnit),
   };
-  memo.owner = st;
-  memo.value = plan;
+  product.memoOwner = st;
+  product.memoValue = plan;
   return plan;
 }
 
