@@ -353,9 +353,9 @@ const matchedSpecificity: number[] = [];
  * dismissed lists keep): a key with few customer scopes in scope order, otherwise in the order of
  * the customer's keys.
  */
-function matchCustomerBuckets(st: QuoteState, ik: IndexKey, entries: readonly BucketEntry[]): number {
+function matchCustomerBuckets(st: QuoteState, keySpecificity: number, entries: readonly BucketEntry[]): number {
   let count = 0;
-  const base = ik.specificity * PRODUCT_AXIS_SCALE;
+  const base = keySpecificity * PRODUCT_AXIS_SCALE;
   const keys = st.customerKeys;
   const ids = st.customerKeyIds;
   const n = keys.length;
@@ -394,7 +394,7 @@ function getBucketView(st: QuoteState, ik: IndexKey): BucketView {
   let view = EMPTY_VIEW;
   if (entries) {
     view = { passing: [], dismissed: [] };
-    const count = matchCustomerBuckets(st, ik, entries);
+    const count = matchCustomerBuckets(st, ik.specificity, entries);
     for (let i = 0; i < count; i++) addBucketRules(st, view, matchedRules[i]!, matchedSpecificity[i]!);
   }
   ik.memoOwner = st;
@@ -696,13 +696,30 @@ function offerOwnBucket(
  * product straight away, as getBucketView + offerToProduct would, without building a view.
  * Returns the rules dismissed for the whole quote (validity, quote-level condition), or null.
  */
-function collectOwnRules(st: QuoteState, product: IndexedProduct, ik: IndexKey, scratch: ProductScratch): RuleOutcome[] | null {
-  const entries = getKeyEntries(st, ik);
+function collectOwnRules(
+  st: QuoteState,
+  product: IndexedProduct,
+  entries: readonly BucketEntry[] | undefined,
+  keySpecificity: number,
+  scratch: ProductScratch,
+): RuleOutcome[] | null {
   if (!entries) return null;
   let dismissed: RuleOutcome[] | null = null;
-  const count = matchCustomerBuckets(st, ik, entries);
+  const count = matchCustomerBuckets(st, keySpecificity, entries);
   for (let i = 0; i < count; i++) dismissed = offerOwnBucket(st, product, matchedRules[i]!, matchedSpecificity[i]!, scratch, dismissed);
   return dismissed;
+}
+
+/** getKeyEntries for the product's own key, memoised on the product. */
+function getOwnEntries(st: QuoteState, product: IndexedProduct): readonly BucketEntry[] | undefined {
+  const set = st.ruleSet;
+  const revision = set.revision;
+  if (product.ownResolvedBy === set && product.ownResolvedRevision === revision) return product.ownResolved;
+  const entries = set.getBucketEntries(product.ownKey.key);
+  product.ownResolvedBy = set;
+  product.ownResolvedRevision = revision;
+  product.ownResolved = entries;
+  return entries;
 }
 
 /** The price that keeps the product's minimum margin over this cost; worked out once per catalog when the cost needs no conversion. */
@@ -719,24 +736,18 @@ function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
   const chain = getChainPlan(st, product.chain);
   const scratch = productScratch;
   resetProductScratch(scratch);
-  // Own keys' dismissed lists go first, the last key's first (each was put in front of the others).
-  const ownKeys = product.ownKeys;
-  let own0: RuleOutcome[] | null = null;
-  let ownRest: RuleOutcome[][] | null = null;
-  for (let k = 0; k < ownKeys.length; k++) {
-    const own = collectOwnRules(st, product, ownKeys[k]!, scratch);
-    if (own === null) continue;
-    if (own0 === null) own0 = own;
-    else (ownRest ??= []).push(own);
-  }
+  // Own keys' dismissed lists go first: a variant's parent product's, then its own.
+  const own = collectOwnRules(st, product, getOwnEntries(st, product), product.ownSpecificity, scratch);
+  const parentKey = product.parentKey;
+  const ownParent = parentKey === null ? null : collectOwnRules(st, product, getKeyEntries(st, parentKey), parentKey.specificity, scratch);
   const dependent = chain.dependent;
   for (let i = 0; i < dependent.length; i++) offerToProduct(st, product, dependent[i]!, scratch);
   let dismissed = chain.dismissed;
-  if (own0 !== null || scratch.dismissed !== null) {
+  if (own !== null || ownParent !== null || scratch.dismissed !== null) {
     const shared = chain.dismissed;
     dismissed = [];
-    if (ownRest !== null) for (let i = ownRest.length - 1; i >= 0; i--) dismissed.push(ownRest[i]!);
-    if (own0 !== null) dismissed.push(own0);
+    if (ownParent !== null) dismissed.push(ownParent);
+    if (own !== null) dismissed.push(own);
     for (let i = 0; i < shared.length; i++) dismissed.push(shared[i]!);
     if (scratch.dismissed !== null) dismissed.push(scratch.dismissed);
   }
