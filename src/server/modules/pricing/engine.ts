@@ -113,6 +113,8 @@ interface QuoteState {
   /** Per conjunct program id: 0 unknown, 1 true, 2 false, 3 failed. */
   quoteMemo: Int8Array;
   quoteFailures: Map<number, ConditionFailure>;
+  /** The catalog product of each request line, by index (looked up once, for the quote summaries). */
+  lineProducts: (IndexedProduct | undefined)[];
 }
 
 interface LineWork {
@@ -251,10 +253,12 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
   // each chain into its groups: a chain's groups are touched in the same first-seen order as line
   // by line, and the sums are the same as long as the grand total is a safe integer.
   const chainSums = new Map<readonly string[], number>();
+  const lineProducts: (IndexedProduct | undefined)[] = [];
   let total = 0;
   for (let i = 0; i < request.lines.length; i++) {
     const line = request.lines[i]!;
     const product = catalog.products.get(line.productId);
+    lineProducts.push(product);
     if (!product || !Number.isSafeInteger(line.quantity) || line.quantity < 0) continue;
     const q = line.quantity;
     total += q;
@@ -313,6 +317,7 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
     quoteTerm,
     quoteMemo: new Int8Array(ruleSet.conditionPrograms.size),
     quoteFailures: new Map(),
+    lineProducts,
   };
 }
 
@@ -1244,8 +1249,8 @@ function resolveLimits(st: QuoteState, w: LineWork, plan: ProductPlan): void {
   w.ceiling = ceiling;
 }
 
-function createLineWork(st: QuoteState, input: PricingLineInput): LineWork {
-  const product = st.catalog.products.get(input.productId) ?? null;
+function createLineWork(st: QuoteState, input: PricingLineInput, found: IndexedProduct | undefined = st.catalog.products.get(input.productId)): LineWork {
+  const product = found ?? null;
   const w: LineWork = {
     input,
     id: input.id,
@@ -1751,7 +1756,7 @@ function computeTotals(st: QuoteState, lines: readonly PricedLine[]): PricingTot
 export function computeQuotePricing(ruleSet: CompiledRuleSet, catalog: CatalogIndex, request: PricingRequest): PricingResult {
   const issues: QuoteIssue[] = [];
   const st = createQuoteState(ruleSet, catalog, request, issues);
-  const works = request.lines.map((line) => createLineWork(st, line));
+  const works = request.lines.map((line, i) => createLineWork(st, line, st.lineProducts[i]));
   linkBundles(st, works);
   // A standard line is final once priced: it becomes its PricedLine at once, while what it reads
   // (its price, cost and steps) is still in the CPU's cache. Bundle lines wait for their bundle.
