@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountCoverageGaps, AccountPage, ContactPage } from '../src/server/modules/crm/account-contract.ts';
-import { computeOrganisationCodeCheckChar, computeUsccCheckChar } from '../src/server/modules/crm/uscc.ts';
+import { computeOrganisationCodeCheckChar, computeUsccCheckChar } from '../src/shared/uscc.ts';
 import { type Harness, apiAs, signIn, startHarness } from './harness.ts';
 
 let h: Harness;

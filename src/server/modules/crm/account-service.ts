@@ -35,7 +35,7 @@ import { resolveCustomValues } from './custom-field-service.ts';
 import { CrmPermissions } from './permissions.ts';
 import { validateRegion } from './region.ts';
 import { accountTeam, accounts, customerGroups } from './schema.ts';
-import { normalizeUscc, validateUscc } from './uscc.ts';
+import { normalizeUscc, validateUscc } from '../../../shared/uscc.ts';
 
 /**
  * Accounts: the customer records of the CRM, their parent/child groups, the account team (which

@@ -7,7 +7,7 @@ import { settleImports } from './import-service.ts';
 import { ensureDefaultPipeline } from './pipeline-service.ts';
 import { newId } from '../../platform/ids.ts';
 import { accounts } from './schema.ts';
-import { computeUsccCheckChar } from './uscc.ts';
+import { computeUsccCheckChar } from '../../../shared/uscc.ts';
 
 /**
  * Exports of the account, contact and deal lists: the caller's rows only, the list's filters,

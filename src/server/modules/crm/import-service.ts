@@ -66,7 +66,7 @@ import { getStage, isStageTransitionAllowed } from './pipeline.ts';
 import { loadPipelines } from './pipeline-service.ts';
 import { CrmPermissions } from './permissions.ts';
 import { accounts, contacts, importJobs, opportunities } from './schema.ts';
-import { validateUscc } from './uscc.ts';
+import { validateUscc } from '../../../shared/uscc.ts';
 
 /**
  * CSV/XLSX import of accounts, contacts and deals: upload (decode, parse, suggest a mapping), dry

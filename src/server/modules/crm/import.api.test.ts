@@ -7,7 +7,7 @@ import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { failInterruptedImports, settleImports } from './import-service.ts';
 import { ensureDefaultPipeline } from './pipeline-service.ts';
-import { computeUsccCheckChar } from './uscc.ts';
+import { computeUsccCheckChar } from '../../../shared/uscc.ts';
 
 /**
  * CSV/XLSX import through the API: upload (encodings), dry run (every row's problems, references,

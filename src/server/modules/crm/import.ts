@@ -8,7 +8,7 @@ import type { FileFormat, ImportEntity, ImportFieldInfo, ImportMapping } from '.
 import { type CustomFieldDefinition, buildCustomValuesSchema } from './custom-fields.ts';
 import { CreateOpportunityBody, UpdateOpportunityBody } from './opportunity-contract.ts';
 import { getProvince, listCities, listProvinces } from './region.ts';
-import { normalizeUscc, validateUscc } from './uscc.ts';
+import { normalizeUscc, validateUscc } from '../../../shared/uscc.ts';
 
 /**
  * The pure half of CRM import and export: bytes → text (encoding detection), text or a workbook →

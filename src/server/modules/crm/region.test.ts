@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getCity, getProvince, isValidRegion, listCities, listProvinces, regionOfUscc, validateRegion } from './region.ts';
-import { validateUscc } from './uscc.ts';
+import { validateUscc } from '../../../shared/uscc.ts';
 
 describe('provinces and cities', () => {
   it('lists the 31 mainland provincial divisions plus Taiwan, Hong Kong and Macau, ordered by code', () => {

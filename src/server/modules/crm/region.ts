@@ -21,7 +21,7 @@
  * dynamic import() in the picker so it lands in its own chunk); lookup maps are built on first use.
  */
 import { areaList } from '@vant/area-data';
-import type { UsccParts } from './uscc.ts';
+import type { UsccParts } from '../../../shared/uscc.ts';
 
 export type ProvinceKind = 'province' | 'autonomous_region' | 'municipality' | 'special_administrative_region';
 

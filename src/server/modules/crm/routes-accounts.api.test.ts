@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureUser, type TestApp, type TestClient, countQueries as countStatements, createTestApp, sql } from '../../testing/test-app.ts';
 import fc from 'fast-check';
 import { NAME_KEY_DROPPED, accountNameKeySql, normalizeAccountName } from './account-names.ts';
-import { computeUsccCheckChar } from './uscc.ts';
+import { computeUsccCheckChar } from '../../../shared/uscc.ts';
 
 let t: TestApp;
 beforeAll(async () => {

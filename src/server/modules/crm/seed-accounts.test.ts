@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateCompany } from '../../demo/company.ts';
 import { type AccountBatch, demoUscc, generateAccounts, generateCustomerGroups } from './seed-accounts.ts';
 import { validateRegion } from './region.ts';
-import { validateUscc } from './uscc.ts';
+import { validateUscc } from '../../../shared/uscc.ts';
 
 const NOW = new Date('2026-06-30T04:00:00Z');
 const company = generateCompany();

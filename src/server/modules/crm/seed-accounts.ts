@@ -1,7 +1,7 @@
 import type { Role } from '../../../shared/roles.ts';
 import { type DbOrTx, sql } from '../../platform/db.ts';
 import { createRng, seededUuid } from '../../demo/company.ts';
-import { computeOrganisationCodeCheckChar, computeUsccCheckChar } from './uscc.ts';
+import { computeOrganisationCodeCheckChar, computeUsccCheckChar } from '../../../shared/uscc.ts';
 import type { accountTeam, accounts, contacts, coverage } from './schema.ts';
 import { customerGroups } from './schema.ts';
 

@@ -88,6 +88,13 @@ export class UsccError extends Error {
 // Zero-width characters ride along when codes are copied out of web pages and Word documents.
 const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0xfeff]);
 
+/** Does the value have a code's shape: 18 characters of its alphabet, in any case (nothing else is checked)? */
+export function hasUsccShape(value: string): boolean {
+  if (value.length !== USCC_LENGTH) return false;
+  for (const ch of value.toUpperCase()) if (!CHAR_VALUE.has(ch)) return false;
+  return true;
+}
+
 /**
  * Canonical spelling: full-width ASCII (as typed with a Chinese IME) to half-width, upper case, and
  * every whitespace removed — codes are pasted from PDFs and licences with spaces inside.
