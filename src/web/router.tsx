@@ -21,6 +21,7 @@ const HomePage = page(() => import('./modules/home/home-page.tsx'), 'HomePage');
 const OrgChartPage = page(() => import('./modules/org/chart/org-chart-page.tsx'), 'OrgChartPage');
 const UsersPage = page(() => import('./modules/org/users/users-page.tsx'), 'UsersPage');
 const UserDetailPage = page(() => import('./modules/org/users/user-detail-page.tsx'), 'UserDetailPage');
+const CompanyProfilePage = page(() => import('./modules/org/company-profile/company-profile-page.tsx'), 'CompanyProfilePage');
 const AuditPage = page(() => import('./modules/platform/audit/audit-page.tsx'), 'AuditPage');
 const OutboxPage = page(() => import('./modules/platform/outbox/outbox-page.tsx'), 'OutboxPage');
 const CalendarPage = lazy(() => import('./modules/calendar/calendar-page.tsx'));
@@ -60,6 +61,15 @@ const routes: RouteObject[] = [
       ...pipelineRoutes,
       ...catalogRoutes,
       ...quotesRoutes,
+      {
+        // In the admin menu for admins; anyone may read it (it is printed on every document), read-only.
+        path: 'admin/company-profile',
+        element: (
+          <RequirePermission action="org.company_profile.read">
+            <CompanyProfilePage />
+          </RequirePermission>
+        ),
+      },
       {
         path: 'admin/audit',
         element: (

@@ -36,6 +36,22 @@ const GIVEN: [string, string][] = [
 ];
 
 export const DEMO_DOMAIN = 'yunlan.demo';
+
+/**
+ * The demo company's profile, the seller block of its quotes. Fictional: the building, the phone
+ * number and the bank account do not exist; the credit code is made up (91 = enterprise, 330106 =
+ * 杭州市西湖区) with a correct check character, so it passes the check like a real one.
+ */
+export const DEMO_COMPANY_PROFILE = {
+  addressZh: '浙江省杭州市西湖区文三路 100 号云澜大厦 8 层',
+  addressEn: '8/F Yunlan Tower, 100 Wensan Road, Xihu District, Hangzhou, Zhejiang, China',
+  phone: '0571-8600 0000',
+  email: `sales@${DEMO_DOMAIN}`,
+  website: 'https://www.yunlan.demo',
+  taxId: '91330106MA2YL2026T',
+  bankName: '招商银行杭州云澜路支行',
+  bankAccount: '5719 0000 0000 2026',
+};
 export const DEMO_PASSWORD = 'Throughline2026';
 
 export interface DemoCompany extends Omit<OrgPlan, 'passwordHash' | 'effectiveDate'> {

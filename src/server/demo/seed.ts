@@ -7,10 +7,10 @@ import { generateCustomerGroups, seedAccounts } from '../modules/crm/seed-accoun
 import { seedActivities } from '../modules/crm/seed-activities.ts';
 import { seedOpportunities } from '../modules/crm/seed-opportunities.ts';
 import { hashPassword } from '../modules/org/password.ts';
-import { hasAnyUser, insertOrgPlan } from '../modules/org/seed.ts';
+import { hasAnyUser, insertOrgPlan, seedCompanyProfile } from '../modules/org/seed.ts';
 import { seedPricingRules } from '../modules/pricing/seed-rules.ts';
 import { seedQuotes } from '../modules/quotes/seed-quotes.ts';
-import { DEMO_DOMAIN, DEMO_PASSWORD, type DemoCompany, generateCompany } from './company.ts';
+import { DEMO_COMPANY_PROFILE, DEMO_DOMAIN, DEMO_PASSWORD, type DemoCompany, generateCompany } from './company.ts';
 
 export interface SeedOptions {
   sellers?: number;
@@ -44,6 +44,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
   const seeded = await withTx(database.db, async (tx) => {
     if (await hasAnyUser(tx)) return false;
     await insertOrgPlan(tx, { ...company, passwordHash, effectiveDate: effectiveDate > localDate(new Date(), 'Asia/Shanghai') ? localDate(new Date(), 'Asia/Shanghai') : effectiveDate });
+    await seedCompanyProfile(tx, DEMO_COMPANY_PROFILE);
     const unitId = (code: string) => company.units.find((u) => u.code === code)?.id;
     calendarRows = (await seedCalendars(tx, { companyUnitId: unitId('YL')!, serviceUnitId: unitId('YL-SVC') })).rows;
     const customers = await seedAccounts(tx, company.users, { scale: 'small', ...(opts.seed ? { seed: opts.seed } : {}) });

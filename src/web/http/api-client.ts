@@ -143,6 +143,10 @@ export const api = {
   patch<T>(path: string, body: unknown): Promise<T> {
     return request<T>('PATCH', path, { body });
   },
+  /** A whole-record replacement (e.g. the company profile, with its version). */
+  put<T>(path: string, body: unknown): Promise<T> {
+    return request<T>('PUT', path, { body });
+  },
   delete<T>(path: string): Promise<T> {
     return request<T>('DELETE', path);
   },

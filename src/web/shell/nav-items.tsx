@@ -13,6 +13,7 @@ import {
   FileTextOutlined,
   FunnelPlotOutlined,
   HomeOutlined,
+  IdcardOutlined,
   ImportOutlined,
   LineChartOutlined,
   RocketOutlined,
@@ -130,6 +131,9 @@ export function navItems(t: TFunction, session: Session): MenuItem[] {
     })),
   ];
   const admin: MenuItem[] = [
+    ...(session.can('org.company_profile.write')
+      ? [{ key: '/admin/company-profile', icon: <IdcardOutlined />, label: label('nav-company-profile', t('nav.companyProfile')) }]
+      : []),
     ...(session.can('audit.read_all') ? [{ key: '/admin/audit', icon: <AuditOutlined />, label: label('nav-audit', t('nav.audit')) }] : []),
     ...(session.can('outbox.admin') ? [{ key: '/admin/outbox', icon: <SendOutlined />, label: label('nav-outbox', t('nav.outbox')) }] : []),
   ];
@@ -140,7 +144,7 @@ export function navItems(t: TFunction, session: Session): MenuItem[] {
 /** The menu key to highlight for a path: the longest item key it starts with. */
 export function selectedNavKey(pathname: string): string {
   if (pathname === '/') return '/';
-  const keys = ['/org', '/users', '/calendars', '/admin/audit', '/admin/outbox', ...CRM_PAGES.map((p) => `/crm/${p.path}`), ...CPQ_DEAL_PAGES.map((p) => `/cpq/${p.path}`), ...CPQ_CATALOG_PAGES.map((p) => `/cpq/${p.path}`), ...UPCOMING_MODULES.map((m) => `/${m}`)];
+  const keys = ['/org', '/users', '/calendars', '/admin/company-profile', '/admin/audit', '/admin/outbox', ...CRM_PAGES.map((p) => `/crm/${p.path}`), ...CPQ_DEAL_PAGES.map((p) => `/cpq/${p.path}`), ...CPQ_CATALOG_PAGES.map((p) => `/cpq/${p.path}`), ...UPCOMING_MODULES.map((m) => `/${m}`)];
   return keys.filter((k) => pathname === k || pathname.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0] ?? '';
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Email, Id, IsoDate, LocaleSchema, PageQuery, Phone, TimeZone, Timestamp, Version, pageSchema, QueryBool } from '../../../shared/api.ts';
 import { ROLES, SCOPES } from '../../../shared/roles.ts';
+import { checkTaxId } from './tax-id.ts';
 
 /** The org module's API, shared by server and web. */
 export const RoleSchema = z.enum(ROLES);
@@ -168,3 +169,59 @@ export const CreatedApiToken = ApiToken.extend({ token: z.string() });
 export const TokenParams = z.strictObject({ id: Id, tokenId: Id });
 
 export const Ok = z.object({ ok: z.literal(true) });
+
+// ── The company profile: the seller block of documents ──────────────────────────────────────────
+
+/** Optional text: trimmed, never empty (an empty field is sent as null). */
+const ProfileText = (max: number) => z.string().trim().min(1).max(max);
+
+/** The profile's editable fields, shared by the PUT body and the web form. */
+export const CompanyProfileFields = z.strictObject({
+  /** Printed on every document: required once the profile is saved. */
+  addressZh: ProfileText(200),
+  addressEn: ProfileText(300).nullable(),
+  phone: z.string().trim().max(40).pipe(Phone),
+  email: z.string().trim().max(254).pipe(Email).nullable(),
+  website: z
+    .string()
+    .trim()
+    .max(200)
+    .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.domain, message: 'v:url' }))
+    .nullable(),
+  /**
+   * 统一社会信用代码 or another country's tax number, ≤ 40 characters. A value shaped like a credit
+   * code (18 characters of its alphabet, any case) must carry its check character: the server
+   * answers 422 `org.invalid_tax_id` otherwise (tax-id.ts), and stores such a code in upper case.
+   */
+  taxId: ProfileText(40).nullable(),
+  bankName: ProfileText(100).nullable(),
+  bankAccount: ProfileText(60).nullable(),
+});
+export type CompanyProfileFields = z.infer<typeof CompanyProfileFields>;
+
+export const UpdateCompanyProfileBody = CompanyProfileFields.extend({ version: Version });
+export type UpdateCompanyProfileBody = z.infer<typeof UpdateCompanyProfileBody>;
+
+/** The web form's check: the body's schema plus the credit code's check character, as the server checks it. */
+export const CompanyProfileForm = CompanyProfileFields.superRefine((v, ctx) => {
+  if (v.taxId !== null && !checkTaxId(v.taxId).ok) ctx.addIssue({ code: 'custom', path: ['taxId'], message: 'v:tax_id_check_digit' });
+});
+
+export const CompanyProfile = z.object({
+  /** The company's names: the root org unit's (edited on the org chart). */
+  nameZh: z.string(),
+  nameEn: z.string().nullable(),
+  /** '' until an admin fills the profile in. */
+  addressZh: z.string(),
+  addressEn: z.string().nullable(),
+  phone: z.string(),
+  email: z.string().nullable(),
+  website: z.string().nullable(),
+  taxId: z.string().nullable(),
+  bankName: z.string().nullable(),
+  bankAccount: z.string().nullable(),
+  version: Version,
+  updatedAt: Timestamp,
+  updatedBy: Id.nullable(),
+});
+export type CompanyProfile = z.infer<typeof CompanyProfile>;

@@ -12,4 +12,5 @@ export const OrgErrors = defineErrors('org', {
   last_admin: { status: 409 },
   token_revoked: { status: 401 },
   effective_date_order: { status: 422 },
+  invalid_tax_id: { status: 422 },
 });

@@ -23,4 +23,7 @@ export const OrgPermissions = definePermissions({
   },
   'users.write': { admin: 'all' },
   'users.tokens': { admin: 'all' },
+  /** The company profile is printed on every document: everyone reads it, admins keep it. */
+  'org.company_profile.read': everyone,
+  'org.company_profile.write': { admin: 'all' },
 });

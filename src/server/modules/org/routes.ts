@@ -4,6 +4,7 @@ import {
   ApiToken,
   ChainQuery,
   ChangePasswordBody,
+  CompanyProfile,
   CreateApiTokenBody,
   CreatedApiToken,
   CreateUnitBody,
@@ -18,6 +19,7 @@ import {
   OrgUnit,
   SessionInfo,
   TokenParams,
+  UpdateCompanyProfileBody,
   UpdateMeBody,
   UpdateUnitBody,
   UpdateUserBody,
@@ -36,7 +38,18 @@ import {
   revokeApiToken,
   updateMe,
 } from './auth-service.ts';
-import { createUnit, createUser, getManagementChain, getOrgTree, getUser, listUsers, updateUnit, updateUser } from './service.ts';
+import {
+  createUnit,
+  createUser,
+  getCompanyProfile,
+  getManagementChain,
+  getOrgTree,
+  getUser,
+  listUsers,
+  updateCompanyProfile,
+  updateUnit,
+  updateUser,
+} from './service.ts';
 
 const tags = ['org'];
 
@@ -144,6 +157,25 @@ export function registerOrgRoutes(router: ApiRouter, settings: AuthSettings & { 
     body: UpdateUnitBody,
     response: OrgUnit,
     handler: (ctx, { params, body }) => updateUnit(ctx, params.id, body),
+  });
+
+  router.route({
+    method: 'GET',
+    url: '/api/v1/org/company-profile',
+    summary: 'The company profile printed as the seller on documents, with the company names (the root unit’s)',
+    tags,
+    response: CompanyProfile,
+    handler: (ctx) => getCompanyProfile(ctx),
+  });
+
+  router.route({
+    method: 'PUT',
+    url: '/api/v1/org/company-profile',
+    summary: 'Replace the company profile (admins); `version` is the one read',
+    tags,
+    body: UpdateCompanyProfileBody,
+    response: CompanyProfile,
+    handler: (ctx, { body }) => updateCompanyProfile(ctx, body),
   });
 
   router.route({

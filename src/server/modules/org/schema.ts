@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { ROLES } from '../../../shared/roles.ts';
 
 export const UNIT_KINDS = ['company', 'business_group', 'department', 'team'] as const;
@@ -134,4 +134,33 @@ export const apiTokens = pgTable(
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+/** The id of the company profile's one row (created by migration 0014). */
+export const COMPANY_PROFILE_ID = '0192f000-0000-7000-8000-000000000014';
+
+/**
+ * The company's profile, printed as the seller on documents: one row (the check pins its id).
+ * The company's name is not here: it is the root org unit's, one source of truth.
+ * `address_zh` and `phone` are '' until an admin fills them in.
+ */
+export const orgCompanyProfile = pgTable(
+  'org_company_profile',
+  {
+    id: uuid('id').primaryKey(),
+    addressZh: text('address_zh').notNull().default(''),
+    addressEn: text('address_en'),
+    phone: text('phone').notNull().default(''),
+    email: text('email'),
+    website: text('website'),
+    /** 统一社会信用代码 (upper case, check character verified) or another country's tax number. */
+    taxId: text('tax_id'),
+    /** 开户行 */
+    bankName: text('bank_name'),
+    bankAccount: text('bank_account'),
+    version: integer('version').notNull().default(1),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: uuid('updated_by').references(() => users.id),
+  },
+  (t) => [check('org_company_profile_one_row', sql`${t.id} = '0192f000-0000-7000-8000-000000000014'::uuid`)],
 );

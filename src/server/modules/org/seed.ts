@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { Role } from '../../../shared/roles.ts';
 import type { Tx } from '../../platform/db.ts';
 import type { UnitKind } from './org.ts';
-import { orgUnitParents, orgUnits, userAssignments, users } from './schema.ts';
+import { COMPANY_PROFILE_ID, orgCompanyProfile, orgUnitParents, orgUnits, userAssignments, users } from './schema.ts';
 import { rebuildClosure } from './service.ts';
+import { checkTaxId } from './tax-id.ts';
 
 /** A whole org chart to load at once (demo data, benchmarks, test fixtures). */
 export interface OrgPlan {
@@ -60,4 +61,15 @@ export async function insertOrgPlan(tx: Tx, plan: OrgPlan): Promise<void> {
 export async function hasAnyUser(tx: Tx): Promise<boolean> {
   const r = (await tx.execute(sql`SELECT EXISTS (SELECT 1 FROM users) AS e`)) as unknown as { rows: { e: boolean }[] };
   return r.rows[0]?.e === true;
+}
+
+export type CompanyProfilePlan = Omit<typeof orgCompanyProfile.$inferInsert, 'id' | 'version' | 'updatedAt' | 'updatedBy'>;
+
+/** Fill the company profile (the row migration 0014 created), in the caller's transaction. */
+export async function seedCompanyProfile(tx: Tx, profile: CompanyProfilePlan): Promise<void> {
+  if (profile.taxId && !checkTaxId(profile.taxId).ok) throw new Error(`seed: invalid tax id ${profile.taxId}`);
+  await tx
+    .insert(orgCompanyProfile)
+    .values({ id: COMPANY_PROFILE_ID, ...profile })
+    .onConflictDoUpdate({ target: orgCompanyProfile.id, set: { ...profile, version: sql`${orgCompanyProfile.version} + 1` } });
 }

@@ -10,12 +10,14 @@ import { AppError, notFound, versionConflict } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { decodeCursor, encodeCursor, timestampCursorValue, toPage } from '../../platform/pagination.ts';
 import type {
+  CompanyProfile,
   CreateUnitBody,
   CreateUserBody,
   ListUsersQuery,
   ManagementChain,
   OrgTree,
   OrgUnit,
+  UpdateCompanyProfileBody,
   UpdateUnitBody,
   UpdateUserBody,
   User,
@@ -25,7 +27,8 @@ import { buildClosure, isAllowedParentKind, isStrongPassword, wouldCreateCycle }
 import { hashPassword } from './password.ts';
 import { OrgPermissions } from './permissions.ts';
 import { invalidatePrincipals } from './principal-cache.ts';
-import { orgUnitClosure, orgUnitParents, orgUnits, userAssignments, users } from './schema.ts';
+import { COMPANY_PROFILE_ID, orgCompanyProfile, orgUnitClosure, orgUnitParents, orgUnits, userAssignments, users } from './schema.ts';
+import { checkTaxId } from './tax-id.ts';
 
 export const COMPANY_TIME_ZONE = 'Asia/Shanghai';
 
@@ -652,4 +655,96 @@ export async function getCompanyName(db: DbOrTx): Promise<{ nameZh: string; name
     sql`SELECT name_zh, name_en FROM org_units WHERE kind = 'company' AND parent_id IS NULL AND active ORDER BY created_at LIMIT 1`,
   );
   return row ? { nameZh: row.name_zh, nameEn: row.name_en } : { nameZh: '', nameEn: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The company profile: the seller block of documents. One row (migration 0014 creates it empty);
+// the names are the root unit's.
+
+type CompanyProfileRow = typeof orgCompanyProfile.$inferSelect;
+
+/** The stored profile, unchecked (documents print it for whoever may read the document). */
+export async function loadCompanyProfile(db: DbOrTx): Promise<CompanyProfileRow> {
+  const [row] = await db.select().from(orgCompanyProfile).where(eq(orgCompanyProfile.id, COMPANY_PROFILE_ID));
+  // Only a database migrated without 0014's insert lacks the row; read it as the empty profile.
+  return (
+    row ?? {
+      id: COMPANY_PROFILE_ID,
+      addressZh: '',
+      addressEn: null,
+      phone: '',
+      email: null,
+      website: null,
+      taxId: null,
+      bankName: null,
+      bankAccount: null,
+      version: 1,
+      updatedAt: new Date(0),
+      updatedBy: null,
+    }
+  );
+}
+
+function toCompanyProfile(row: CompanyProfileRow, names: { nameZh: string; nameEn: string | null }): CompanyProfile {
+  return {
+    nameZh: names.nameZh,
+    nameEn: names.nameEn,
+    addressZh: row.addressZh,
+    addressEn: row.addressEn,
+    phone: row.phone,
+    email: row.email,
+    website: row.website,
+    taxId: row.taxId,
+    bankName: row.bankName,
+    bankAccount: row.bankAccount,
+    version: row.version,
+    updatedAt: row.updatedAt.toISOString(),
+    updatedBy: row.updatedBy,
+  };
+}
+
+export async function getCompanyProfile(ctx: ServiceContext): Promise<CompanyProfile> {
+  assertCan(ctx.actor, OrgPermissions['org.company_profile.read']);
+  return toCompanyProfile(await loadCompanyProfile(ctx.db), await getCompanyName(ctx.db));
+}
+
+/** Replace the profile's fields (admins). A credit-code-shaped tax id must carry its check character. */
+export async function updateCompanyProfile(ctx: ServiceContext, body: UpdateCompanyProfileBody): Promise<CompanyProfile> {
+  assertCan(ctx.actor, OrgPermissions['org.company_profile.write']);
+  let taxId: string | null = null;
+  if (body.taxId !== null) {
+    const checked = checkTaxId(body.taxId);
+    // The expected check character is not told: the typo is as likely anywhere else in the code.
+    if (!checked.ok) throw new AppError(OrgErrors.invalid_tax_id, { errors: [{ path: 'taxId', message: 'v:tax_id_check_digit' }] });
+    taxId = checked.value;
+  }
+  return withTx(ctx.db, async (tx) => {
+    const before = await loadCompanyProfile(tx);
+    if (before.version !== body.version) throw versionConflict(before.version);
+    const [after] = await tx
+      .update(orgCompanyProfile)
+      .set({
+        addressZh: body.addressZh,
+        addressEn: body.addressEn,
+        phone: body.phone,
+        email: body.email,
+        website: body.website,
+        taxId,
+        bankName: body.bankName,
+        bankAccount: body.bankAccount,
+        version: body.version + 1,
+        updatedAt: ctx.now,
+        updatedBy: ctx.actor.userId,
+      })
+      .where(and(eq(orgCompanyProfile.id, COMPANY_PROFILE_ID), eq(orgCompanyProfile.version, body.version)))
+      .returning();
+    if (!after) throw versionConflict(body.version + 1);
+    await writeAudit(tx, source(ctx), {
+      entityType: 'org_company_profile',
+      entityId: COMPANY_PROFILE_ID,
+      action: 'update',
+      changes: diffRecords(before, after, ['version', 'updatedAt', 'updatedBy']),
+    });
+    return toCompanyProfile(after, await getCompanyName(tx));
+  });
 }

@@ -1,3 +1,7 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../../shared/dates.ts';
@@ -42,6 +46,17 @@ type Request = {
   decisions: { userId: string; decision: string; level: string | null; comment: string | null; versionId: string; carriedFromVersionId: string | null }[];
   changesSinceApproved: { sinceVersionNo: number | null; metrics: { metric: string; before: string; after: string; worse: boolean }[] };
 };
+
+// PDF text read back with pdftotext (poppler-utils), as in quote-pdf.test.ts.
+const hasPdftotext = spawnSync('which', ['pdftotext']).status === 0;
+const pdfDir = mkdtempSync(join(tmpdir(), 'quote-pdf-api-'));
+afterAll(() => rmSync(pdfDir, { recursive: true, force: true }));
+let pdfCount = 0;
+function pdfText(pdf: Buffer): string {
+  const file = join(pdfDir, `q${++pdfCount}.pdf`);
+  writeFileSync(file, pdf);
+  return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+}
 
 const count = async (table: string, where = 'true') => (await t.rows<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`)))[0]!.n;
 
@@ -514,5 +529,42 @@ describe('price preview and the PDF', () => {
     expect(Buffer.compare(first.rawPayload, second.rawPayload)).toBe(0);
     expect(await count('quote_documents', `version_id = '${v1.id}'`)).toBe(1);
     expect((await repB.get(`/api/v1/quotes/versions/${v1.id}/pdf`)).statusCode).toBe(404);
+  });
+
+  it.skipIf(!hasPdftotext)('the seller block comes from the company profile; a frozen version’s stored PDF stays as it was printed', async () => {
+    const current = await ok<{ version: number }>(await admin.get('/api/v1/org/company-profile'));
+    const profile = {
+      addressZh: '杭州市西湖区文三路 100 号',
+      addressEn: '100 Wensan Road, Hangzhou',
+      phone: '0571-8600 0000',
+      email: null,
+      website: null,
+      taxId: '91330100799655058B',
+      bankName: '招商银行杭州分行',
+      bankAccount: '5719 0000 0000 0001',
+    };
+    const saved = await ok<{ version: number }>(await admin.put('/api/v1/org/company-profile', { ...profile, version: current.version }));
+    const q = await newQuote(null, { deal: await newDeal('PDF 供方信息') });
+    const v1 = q.versions[0]!;
+
+    const zh = pdfText((await repA.get(`/api/v1/quotes/versions/${v1.id}/pdf?locale=zh-CN`)).rawPayload).replace(/\s+/g, '');
+    for (const line of ['地址:杭州市西湖区文三路100号', '电话:0571-86000000', '统一社会信用代码:91330100799655058B', '开户行:招商银行杭州分行', '账号:5719000000000001']) {
+      expect(zh).toContain(line);
+    }
+    expect(zh).not.toContain('邮箱'); // no email in the profile: no label
+
+    await ok(await repA.post(`/api/v1/quotes/versions/${v1.id}/send`, { version: v1.version }));
+    const sent = await repA.get(`/api/v1/quotes/versions/${v1.id}/pdf?locale=en`);
+    const en = pdfText(sent.rawPayload);
+    expect(en).toContain('Address: 100 Wensan Road, Hangzhou'); // the English address on the English document
+    expect(en).toContain('Tax ID: 91330100799655058B');
+
+    // The company moves: new renderings print the new address, the sent version's PDF does not change.
+    await ok(await admin.put('/api/v1/org/company-profile', { ...profile, addressEn: null, addressZh: '杭州市滨江区江南大道 1 号', version: saved.version }));
+    const again = await repA.get(`/api/v1/quotes/versions/${v1.id}/pdf?locale=en`);
+    expect(Buffer.compare(again.rawPayload, sent.rawPayload)).toBe(0);
+    const draft = await newQuote(null, { deal: await newDeal('PDF 新地址') });
+    const moved = pdfText((await repA.get(`/api/v1/quotes/versions/${draft.versions[0]!.id}/pdf?locale=en`)).rawPayload).replace(/\s+/g, '');
+    expect(moved).toContain('Address:杭州市滨江区江南大道1号'); // no English address: the Chinese one
   });
 });

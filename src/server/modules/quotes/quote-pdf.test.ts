@@ -261,6 +261,39 @@ describe.skipIf(!fontAvailable)('renderQuotePdf', () => {
       expect(text).not.toContain('价税合计');
     }, 30_000);
 
+    it('the seller block: each filled line with its label, no label for an empty field', async () => {
+      const seller: QuoteDocument['seller'] = {
+        name: '杭州贯线软件有限公司',
+        address: '杭州市西湖区文三路 100 号',
+        phone: '0571-8888 0000',
+        email: 'sales@guanxian.example',
+        taxId: '91330100799655058B',
+        bankName: '招商银行杭州分行',
+        bankAccount: '5719 0000 0000 0001',
+      };
+      const zh = pdfText(await render(quoteDocument(THREE_LINES, { seller }), 'zh-CN'));
+      // pdftotext may drop the spaces around CJK glyphs.
+      const squeezed = zh.replace(/\s+/g, '');
+      for (const line of ['地址:杭州市西湖区文三路100号', '电话:0571-88880000', '邮箱:sales@guanxian.example', '统一社会信用代码:91330100799655058B', '开户行:招商银行杭州分行', '账号:5719000000000001']) {
+        expect(squeezed).toContain(line);
+      }
+
+      const en = pdfText(await render(quoteDocument(THREE_LINES, { seller: { ...seller, name: 'Guanxian Software', address: '100 Wensan Road, Hangzhou', taxId: 'DE123456789' } }), 'en'));
+      for (const line of ['Address: 100 Wensan Road, Hangzhou', 'Phone: 0571-8888 0000', 'Email: sales@guanxian.example', 'Tax ID: DE123456789', 'Bank: 招商银行杭州分行', 'Account: 5719 0000 0000 0001']) {
+        expect(en).toContain(line);
+      }
+
+      // Only a name and a phone (an address of spaces counts as empty): no other seller label at all.
+      const bare = pdfText(await render(quoteDocument(THREE_LINES, { seller: { name: '杭州贯线软件有限公司', address: '  ', phone: '0571-8888 0000' } }), 'zh-CN'));
+      expect(bare.replace(/\s+/g, '')).toContain('电话:0571-88880000');
+      // The customer block still prints its own 地址 (the fixture's customer has an address): count the labels.
+      expect(bare.match(/地址/g)).toHaveLength(1);
+      for (const label of ['邮箱', '税号', '统一社会信用代码', '开户行', '账号']) expect(bare).not.toContain(label);
+      const bareEn = pdfText(await render(quoteDocument(THREE_LINES, { seller: { name: 'Guanxian Software' } }), 'en'));
+      expect(bareEn.match(/Address:/g)).toBeNull();
+      for (const label of ['Phone:', 'Email:', 'Tax ID:', 'Bank:', 'Account:']) expect(bareEn).not.toContain(label);
+    }, 60_000);
+
     it('a 120-line quote flows over several pages with the table header repeated and numbered pages', async () => {
       const doc = quoteDocument(manyLines(120));
       for (const locale of ['zh-CN', 'en'] as const) {

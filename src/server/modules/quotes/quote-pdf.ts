@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import nzh from 'nzh/cn';
 import PDFDocument from 'pdfkit';
 import { CURRENCIES, DECIMAL_PATTERN, Dec, Money, type Currency } from '../../../shared/money.ts';
+import { hasUsccShape } from '../../../shared/uscc.ts';
 
 /**
  * The quote document (PDF) of one quote version, in zh-CN or en.
@@ -33,7 +34,8 @@ export interface QuoteDocumentLine {
 }
 
 export interface QuoteDocument {
-  seller: { name: string; address: string; phone: string; taxId?: string };
+  /** The seller block: each line is printed only when it has a value. */
+  seller: { name: string; address?: string; phone?: string; email?: string; taxId?: string; bankName?: string; bankAccount?: string };
   customer: { name: string; nameEn?: string; address?: string; contact?: string };
   quoteNumber: string;
   versionNumber: number;
@@ -70,7 +72,11 @@ interface Labels {
   contact: string;
   address: string;
   phone: string;
-  taxId: string;
+  email: string;
+  /** For a 统一社会信用代码 (told by its shape) and for any other tax number. */
+  taxId: { creditCode: string; other: string };
+  bankName: string;
+  bankAccount: string;
   columns: [string, string, string, string, string, string, string, string, string, string, string];
   listTotal: string;
   discount: string;
@@ -101,7 +107,10 @@ const LABELS: Record<QuotePdfLocale, Labels> = {
     contact: '联系人',
     address: '地址',
     phone: '电话',
-    taxId: '纳税人识别号',
+    email: '邮箱',
+    taxId: { creditCode: '统一社会信用代码', other: '税号' },
+    bankName: '开户行',
+    bankAccount: '账号',
     columns: ['序号', '物料编码', '名称 / 描述', '数量', '单位', '目录单价', '成交单价', '折扣', '税率', '金额(不含税)', '税额'],
     listTotal: '目录价合计',
     discount: '折扣金额',
@@ -133,7 +142,10 @@ const LABELS: Record<QuotePdfLocale, Labels> = {
     contact: 'Contact',
     address: 'Address',
     phone: 'Phone',
-    taxId: 'Tax ID',
+    email: 'Email',
+    taxId: { creditCode: 'Tax ID', other: 'Tax ID' },
+    bankName: 'Bank',
+    bankAccount: 'Account',
     columns: ['#', 'SKU', 'Item / Description', 'Qty', 'Unit', 'List price', 'Unit price', 'Disc.', 'Tax', 'Net amount', 'Tax amount'],
     listTotal: 'List total',
     discount: 'Discount',
@@ -397,11 +409,19 @@ function drawHeader(doc: Doc, q: QuoteDocument, t: Labels): number {
   doc.font(BOLD).fontSize(15).fillColor('#000000').text(q.seller.name, MARGIN, MARGIN, { width: leftWidth });
   let leftY = doc.y + 2;
   doc.font(REGULAR).fontSize(8.5).fillColor('#333333');
-  const sellerLines = [
-    `${t.address}: ${q.seller.address}`,
-    `${t.phone}: ${q.seller.phone}`,
-    ...(q.seller.taxId ? [`${t.taxId}: ${q.seller.taxId}`] : []),
-  ];
+  const s = q.seller;
+  const sellerLines = (
+    [
+      [t.address, s.address],
+      [t.phone, s.phone],
+      [t.email, s.email],
+      [s.taxId && hasUsccShape(s.taxId) ? t.taxId.creditCode : t.taxId.other, s.taxId],
+      [t.bankName, s.bankName],
+      [t.bankAccount, s.bankAccount],
+    ] as const
+  )
+    .filter(([, value]) => value !== undefined && value.trim() !== '')
+    .map(([label, value]) => `${label}: ${value}`);
   for (const line of sellerLines) {
     doc.text(line, MARGIN, leftY, { width: leftWidth });
     leftY = doc.y + 1;

@@ -1,10 +1,12 @@
 import type {
   ChangePasswordBody,
+  CompanyProfile,
   CreateUserBody,
   ListUsersQuery,
   ManagementChain,
   OrgTree,
   SessionInfo,
+  UpdateCompanyProfileBody,
   UpdateMeBody,
   UpdateUserBody,
   User,
@@ -32,6 +34,9 @@ export const orgApi = {
   updateUser: (id: string, body: UpdateUserBody) => api.patch<User>(`/api/v1/users/${encodeURIComponent(id)}`, body),
   chain: (id: string, asOf?: string, signal?: AbortSignal) =>
     api.get<ManagementChain>(`/api/v1/users/${encodeURIComponent(id)}/chain`, { asOf }, signal),
+
+  companyProfile: (signal?: AbortSignal) => api.get<CompanyProfile>('/api/v1/org/company-profile', undefined, signal),
+  updateCompanyProfile: (body: UpdateCompanyProfileBody) => api.put<CompanyProfile>('/api/v1/org/company-profile', body),
 };
 
 export const orgKeys = {
@@ -41,4 +46,5 @@ export const orgKeys = {
   allUsers: ['org', 'users'] as const,
   user: (id: string) => ['org', 'user', id] as const,
   chain: (id: string, asOf?: string) => ['org', 'chain', id, asOf ?? 'today'] as const,
+  companyProfile: ['org', 'company-profile'] as const,
 };
