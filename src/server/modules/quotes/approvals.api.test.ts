@@ -531,6 +531,17 @@ describe('price preview and the PDF', () => {
     expect((await repB.get(`/api/v1/quotes/versions/${v1.id}/pdf`)).statusCode).toBe(404);
   });
 
+  it.skipIf(!hasPdftotext)('a line’s discount on the PDF is the snapshot’s, from the rounded amounts, as the screens show it', async () => {
+    // 1 000 less 0.0049 %: the unit price is 999.951, the line rounds to 999.95, so the discount on
+    // the amounts is 0.005 % → 0.01 (half-up), where the unit prices alone would say 0.00.
+    const q = await newQuote('0.0049', { quantity: 1, deal: await newDeal('PDF 折扣') });
+    const line = (q.versions[0] as unknown as { priced: { net: { amount: string }; discountPercent: string | null }[] }).priced[0]!;
+    expect(line.net.amount).toBe('999.95');
+    expect(line.discountPercent).toBe('0.01');
+    const text = pdfText((await repA.get(`/api/v1/quotes/versions/${q.versions[0]!.id}/pdf?locale=en`)).rawPayload);
+    expect(text).toContain('0.01%');
+  });
+
   it.skipIf(!hasPdftotext)('the seller block comes from the company profile; a frozen version’s stored PDF stays as it was printed', async () => {
     const current = await ok<{ version: number }>(await admin.get('/api/v1/org/company-profile'));
     const profile = {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { type Currency, Dec } from '../../../shared/money.ts';
+import type { Currency } from '../../../shared/money.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { withTx } from '../../platform/db.ts';
 import { getProductBriefs } from '../catalog/service.ts';
@@ -27,13 +27,6 @@ export interface QuotePdfFile {
   sha256: string;
   /** A draft's rendering, not stored. */
   isDraft: boolean;
-}
-
-function discountOf(listUnit: string | null, netUnit: string): string | null {
-  if (listUnit === null) return null;
-  const list = new Dec(listUnit);
-  if (list.isZero()) return null;
-  return new Dec(1).minus(new Dec(netUnit).dividedBy(list)).times(100).toDecimalPlaces(2, Dec.ROUND_HALF_UP).toFixed(2);
 }
 
 export async function getQuotePdf(ctx: ServiceContext, versionId: string, q: PdfQuery): Promise<QuotePdfFile> {
@@ -88,7 +81,8 @@ export async function getQuotePdf(ctx: ServiceContext, versionId: string, q: Pdf
           unit: p?.unit ?? '',
           listUnitPrice: l.listUnit,
           netUnitPrice: l.netUnit,
-          discountPct: discountOf(l.listUnit, l.netUnit),
+          // The snapshot's own figure (from the rounded line amounts), as the quote screens show it.
+          discountPct: l.discountPercent,
           taxRate: l.taxPercent,
           netAmount: l.net.amount,
           taxAmount: l.tax.amount,
