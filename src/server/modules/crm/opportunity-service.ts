@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { COMPANY_CURRENCY } from '../../platform/currency-rates.ts';
 import type { Page } from '../../../shared/api.ts';
 import { CURRENCIES, type Currency, DECIMAL_PATTERN, Dec, Money } from '../../../shared/money.ts';
 import { assertCan, whereAll } from '../../platform/access.ts';
@@ -54,7 +55,7 @@ import { type OPPORTUNITY_CONTACT_ROLES as SCHEMA_CONTACT_ROLES, accounts, conta
 const _sameRoles: readonly (typeof SCHEMA_CONTACT_ROLES)[number][] = OPPORTUNITY_CONTACT_ROLES;
 void _sameRoles;
 
-export const COMPANY_CURRENCY: Currency = 'CNY';
+export { COMPANY_CURRENCY };
 const WRITE = CrmPermissions['crm.opportunities.write'];
 
 type OppRow = typeof opportunities.$inferSelect;

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { CURRENCIES, type Currency } from '../../../shared/money.ts';
+import { findRatesOn } from '../../platform/currency-rates.ts';
 import type { DbOrTx } from '../../platform/db.ts';
 import { AppError, PlatformErrors } from '../../platform/errors.ts';
 import type { MetricValues } from './approval-contract.ts';
@@ -54,17 +55,35 @@ export function decide<T>(fn: () => T): T {
 
 /**
  * The steps the company's policy asks of priced lines now, with the metrics they were judged on.
- * A policy amount rule in another currency than the quote's is 422 `quotes.currency_mismatch`.
+ * An amount rule in another currency than the quote's compares through both currencies' rates on
+ * the pricing date (kept in the summary); without a rate it is 422 `quotes.no_exchange_rate`.
  */
 export async function evaluatePolicy(
   db: DbOrTx,
   currency: Currency,
   priced: readonly QuotePricedLine[],
+  pricingDate: string,
 ): Promise<{ stored: StoredPolicy; summary: QuoteSummary; metrics: QuoteMetrics; steps: ApprovalStep[] }> {
   const stored = await loadApprovalPolicy(db);
-  const summary = summarizeForApproval(currency, priced);
+  const summary = await summarizeWithRates(db, stored.policy, currency, priced, pricingDate);
   const metrics = quoteMetrics(summary);
   return { stored, summary, metrics, steps: decide(() => requiredApprovals(stored.policy, metrics)) };
+}
+
+/**
+ * summarizeForApproval with the rates the policy's amount rules in other currencies need (none are
+ * read when every amount rule is in the quote's currency).
+ */
+export async function summarizeWithRates(
+  db: DbOrTx,
+  policy: ApprovalPolicy,
+  currency: Currency,
+  priced: readonly QuotePricedLine[],
+  pricingDate: string,
+): Promise<QuoteSummary> {
+  const others = policy.rules.flatMap((r) => (r.metric === 'total_amount' && r.currency !== undefined && r.currency !== currency ? [r.currency as Currency] : []));
+  const summary = summarizeForApproval(currency, priced);
+  return others.length === 0 ? summary : { ...summary, rates: await findRatesOn(db, [currency, ...others], pricingDate) };
 }
 
 /** The counted lines of a priced version, as the approval metrics read them. */

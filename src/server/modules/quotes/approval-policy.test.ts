@@ -39,7 +39,7 @@ function quote(...lines: QuoteLineSummary[]): QuoteSummary {
   return { currency: 'CNY', lines };
 }
 
-const rule = (id: string, metric: ApprovalRule['metric'], op: ApprovalRule['op'], threshold: string, level: ApprovalLevel, currency?: 'CNY' | 'USD'): ApprovalRule => ({
+const rule = (id: string, metric: ApprovalRule['metric'], op: ApprovalRule['op'], threshold: string, level: ApprovalLevel, currency?: 'CNY' | 'USD' | 'EUR'): ApprovalRule => ({
   id,
   metric,
   op,
@@ -210,12 +210,27 @@ describe('quoteMetrics and requiredApprovals', () => {
     expect(steps[0]!.triggers[0]!.actual).toBe('unknown');
   });
 
-  it('the total is compared in the rule currency; another currency is refused', () => {
+  it('the total is compared in the rule currency; another currency through both rates, exactly; without a rate it is refused', () => {
     // 1 000 000.01 > 1 000 000 → director (and manager before).
     expect(levels(requiredApprovals(POLICY, quoteMetrics(quote(line('a', '1000000.01', '1000000.01', '0')))))).toEqual(['manager', 'director']);
     expect(levels(requiredApprovals(POLICY, quoteMetrics(quote(line('a', '1000000.00', '1000000.00', '0')))))).toEqual([]);
-    const usd: QuoteSummary = { currency: 'USD', lines: [line('a', '10', '10', '0')] };
-    expect(conditionOf(() => requiredApprovals(POLICY, quoteMetrics(usd)))).toBe('currency_mismatch');
+    const usd = (net: string, rates?: QuoteSummary['rates']): QuoteSummary => ({ currency: 'USD', lines: [line('a', net, net, '0')], ...(rates ? { rates } : {}) });
+    expect(conditionOf(() => requiredApprovals(POLICY, quoteMetrics(usd('10'))))).toBe('no_exchange_rate');
+    expect(conditionOf(() => requiredApprovals(POLICY, quoteMetrics(usd('10', { USD: '7.1' }))))).toBe('no_exchange_rate'); // no CNY rate given
+    // 125 000 USD × 8 = 1 000 000 CNY exactly: not above (strict); one cent more is.
+    expect(levels(requiredApprovals(POLICY, quoteMetrics(usd('125000.00', { USD: '8', CNY: '1' }))))).toEqual([]);
+    expect(levels(requiredApprovals(POLICY, quoteMetrics(usd('125000.01', { USD: '8', CNY: '1' }))))).toEqual(['manager', 'director']);
+    // 140 845.07 × 7.1 = 999 999.997 (not above), .08 → 1 000 000.068 (above): no rounding before comparing.
+    expect(levels(requiredApprovals(POLICY, quoteMetrics(usd('140845.07', { USD: '7.1', CNY: '1' }))))).toEqual([]);
+    const steps = requiredApprovals(POLICY, quoteMetrics(usd('140845.08', { USD: '7.1', CNY: '1' })));
+    const trigger = steps.find((st) => st.level === 'director')!.triggers[0]!;
+    expect(trigger).toMatchObject({ ruleId: 'big-deal', currency: 'CNY', actual: '1000000.07' });
+    expect(trigger.text).toContain('140845.08 USD');
+    expect(trigger.text).toContain('USD 7.1');
+    // Two foreign currencies: a EUR rule against a USD quote goes through the company currency.
+    const eurRule: ApprovalPolicy = { rules: [rule('eur', 'total_amount', 'gt', '1000', 'finance', 'EUR')] };
+    expect(levels(requiredApprovals(eurRule, quoteMetrics(usd('1100', { USD: '7', EUR: '7.7' }))))).toEqual([]); // 7 700 = 1 000 EUR
+    expect(levels(requiredApprovals(eurRule, quoteMetrics(usd('1100.01', { USD: '7', EUR: '7.7' }))))).toEqual(['finance']);
   });
 
   it('refuses float-looking amounts in lines', () => {

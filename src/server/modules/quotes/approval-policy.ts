@@ -111,7 +111,7 @@ export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
  * Conditions the pure rules refuse. The service maps them to `AppError('quotes.<condition>')`:
  * `not_an_approver` and `not_submitter` are 403; `comment_required` is 400 (path `comment`);
  * `not_pending`, `step_not_current`, `version_mismatch` are 409; `no_approver` and
- * `currency_mismatch` are 422.
+ * `no_exchange_rate` are 422.
  */
 export type ApprovalErrorCondition =
   | 'not_an_approver'
@@ -121,7 +121,7 @@ export type ApprovalErrorCondition =
   | 'step_not_current'
   | 'version_mismatch'
   | 'no_approver'
-  | 'currency_mismatch';
+  | 'no_exchange_rate';
 
 export class ApprovalError extends Error {
   constructor(
@@ -160,10 +160,19 @@ export interface QuoteLineSummary {
   belowFloor: boolean;
 }
 
+/** Units of the company currency for one unit of each currency (the company currency is '1'). */
+export type ExchangeRates = Readonly<Partial<Record<Currency, string>>>;
+
 export interface QuoteSummary {
   currency: Currency;
   /** Counted lines only (bundle headers excluded by the caller, as the pricing totals do). */
   lines: readonly QuoteLineSummary[];
+  /**
+   * Rates as of the pricing date for the quote's currency and those of amount rules in other
+   * currencies, so `total_amount` can be compared across currencies; kept with what an approval
+   * was judged on.
+   */
+  rates?: ExchangeRates;
 }
 
 /**
@@ -183,7 +192,7 @@ export interface Ratio {
 export type MetricValue =
   | { kind: 'ratio'; ratio: Ratio }
   | { kind: 'count'; value: Dec }
-  | { kind: 'amount'; value: Dec; currency: Currency }
+  | { kind: 'amount'; value: Dec; currency: Currency; rates: ExchangeRates }
   | null;
 
 export type QuoteMetrics = Record<ApprovalMetric, MetricValue>;
@@ -253,14 +262,30 @@ export function quoteMetrics(quote: QuoteSummary): QuoteMetrics {
     max_line_discount: { kind: 'ratio', ratio: maxLine },
     below_floor_lines: { kind: 'count', value: new Exact(belowFloor) },
     margin_pct: margin ? { kind: 'ratio', ratio: margin } : null,
-    total_amount: { kind: 'amount', value: netSum, currency: quote.currency },
+    total_amount: { kind: 'amount', value: netSum, currency: quote.currency, rates: quote.rates ?? {} },
   };
 }
 
 /**
+ * An amount rule in another currency than the quote's: the quote's rate and the rule currency's
+ * (both into the company currency), or `no_exchange_rate` when either is missing.
+ */
+function crossRates(value: Extract<MetricValue, { kind: 'amount' }>, rule: ApprovalRule): { quote: Exact; rule: Exact } {
+  const ruleCurrency = rule.currency as Currency;
+  const quoteRate = value.rates[value.currency];
+  const ruleRate = value.rates[ruleCurrency];
+  if (quoteRate === undefined || ruleRate === undefined || !DECIMAL_PATTERN.test(quoteRate) || !DECIMAL_PATTERN.test(ruleRate)) {
+    const missing = quoteRate === undefined ? value.currency : ruleCurrency;
+    throw new ApprovalError('no_exchange_rate', { ruleId: rule.id, currency: missing, rule: ruleCurrency, quote: value.currency });
+  }
+  return { quote: dec(quoteRate), rule: dec(ruleRate) };
+}
+
+/**
  * Compare a metric with a threshold exactly: ratio metrics as percent (numerator × 100 vs
- * threshold × denominator). Throws `currency_mismatch` for an amount rule in another currency
- * (the service converts the quote total first).
+ * threshold × denominator); an amount in another currency than the rule's through both rates into
+ * the company currency (total × quote rate vs threshold × rule rate: no division, no rounding).
+ * Throws `no_exchange_rate` when a rate is missing.
  */
 function compareToThreshold(value: Exclude<MetricValue, null>, rule: ApprovalRule): -1 | 0 | 1 {
   const t = dec(rule.threshold);
@@ -269,11 +294,11 @@ function compareToThreshold(value: Exclude<MetricValue, null>, rule: ApprovalRul
       return value.ratio.numerator.times(HUNDRED).comparedTo(t.times(value.ratio.denominator)) as -1 | 0 | 1;
     case 'count':
       return value.value.comparedTo(t) as -1 | 0 | 1;
-    case 'amount':
-      if (rule.currency !== value.currency) {
-        throw new ApprovalError('currency_mismatch', { ruleId: rule.id, rule: rule.currency ?? '', quote: value.currency });
-      }
-      return value.value.comparedTo(t) as -1 | 0 | 1;
+    case 'amount': {
+      if (rule.currency === value.currency) return value.value.comparedTo(t) as -1 | 0 | 1;
+      const rates = crossRates(value, rule);
+      return value.value.times(rates.quote).comparedTo(t.times(rates.rule)) as -1 | 0 | 1;
+    }
   }
 }
 
@@ -306,7 +331,10 @@ export interface RuleTrigger {
   op: ApprovalOp;
   threshold: string;
   currency: Currency | null;
-  /** The metric's value (`formatMetric`); "unknown" when it could not be computed. */
+  /**
+   * The metric's value (`formatMetric`); a total in another currency converted into the rule's
+   * (`currency`); "unknown" when it could not be computed.
+   */
   actual: string;
   /** e.g. "quote_discount 18.5% > 15%" or "margin_pct unknown < 20% (unknown counts as crossing)". */
   text: string;
@@ -324,7 +352,22 @@ function describe(rule: ApprovalRule, value: MetricValue): string {
   const unit = PERCENT_METRICS.has(rule.metric) ? '%' : rule.metric === 'total_amount' ? ` ${rule.currency ?? ''}` : '';
   const sign = rule.op === 'gt' ? '>' : '<';
   if (value === null) return `${rule.metric} unknown ${sign} ${rule.threshold}${unit} (unknown counts as crossing)`;
+  if (value.kind === 'amount' && rule.currency !== value.currency) {
+    const rates = crossRates(value, rule);
+    return `${rule.metric} ${formatMetric(value)} ${value.currency} ≈ ${actualOf(rule, value)}${unit} (rates into the company currency: ${value.currency} ${rates.quote.toFixed()}, ${rule.currency} ${rates.rule.toFixed()}) ${sign} ${rule.threshold}${unit}`;
+  }
   return `${rule.metric} ${formatMetric(value)}${unit} ${sign} ${rule.threshold}${unit}`;
+}
+
+/**
+ * The metric's value as the rule reads it: a total in another currency converted into the rule's,
+ * to its minor unit, for display (whether the rule fires was decided on exact values).
+ */
+function actualOf(rule: ApprovalRule, value: MetricValue): string {
+  if (value === null || value.kind !== 'amount' || rule.currency === value.currency) return formatMetric(value);
+  const rates = crossRates(value, rule);
+  const ruleCurrency = rule.currency as Currency;
+  return new Exact(value.value).times(rates.quote).dividedBy(rates.rule).toFixed(CURRENCIES[ruleCurrency], Dec.ROUND_HALF_UP);
 }
 
 /** Does the rule fire? Strict: equal to the threshold never fires; an unknown value always does. */
@@ -352,7 +395,7 @@ export function requiredApprovals(policy: ApprovalPolicy, metrics: QuoteMetrics)
       op: rule.op,
       threshold: rule.threshold,
       currency: rule.metric === 'total_amount' ? ((rule.currency as Currency | undefined) ?? null) : null,
-      actual: formatMetric(value),
+      actual: actualOf(rule, value),
       text: describe(rule, value),
     });
     triggers.set(rule.level, list);
@@ -790,12 +833,12 @@ export interface ReapprovalOutcome {
   diff: ApprovalDiff;
 }
 
-/** ruleFires, with a currency change counted as crossing (the amounts cannot be compared). */
+/** ruleFires, with an amount that cannot be compared (no rate) counted as crossing. */
 function firesOrUnknown(rule: ApprovalRule, metrics: QuoteMetrics): boolean {
   try {
     return ruleFires(rule, metrics);
   } catch (e) {
-    if (e instanceof ApprovalError && e.condition === 'currency_mismatch') return true;
+    if (e instanceof ApprovalError && e.condition === 'no_exchange_rate') return true;
     throw e;
   }
 }

@@ -29,7 +29,7 @@ import type {
   SubmitVersionBody,
   UpdateApprovalPolicyBody,
 } from './approval-contract.ts';
-import { POLICY_KEY, type StoredPolicy, decide, evaluatePolicy, loadApprovalPolicy, summarizeForApproval, toMetricValues } from './approval-data.ts';
+import { POLICY_KEY, type StoredPolicy, decide, evaluatePolicy, loadApprovalPolicy, summarizeForApproval, summarizeWithRates, toMetricValues } from './approval-data.ts';
 import {
   ApprovalPolicy,
   type ApprovalState,
@@ -227,7 +227,7 @@ interface Evaluation {
 
 /** The steps a version needs today and who may act on each: the seller's (the quote owner's) chain. */
 async function evaluate(db: DbOrTx, quote: QuoteRow, version: VersionRow, today: string, submitterId: string): Promise<Evaluation> {
-  const { stored, summary, metrics, steps } = await evaluatePolicy(db, quote.currency as Currency, version.priced);
+  const { stored, summary, metrics, steps } = await evaluatePolicy(db, quote.currency as Currency, version.priced, version.pricingDate);
   if (steps.length === 0) return { stored, summary, metrics, resolved: { steps: [], skipped: [] } };
   const chain = await getApprovalChainAsOf(db, quote.ownerId, today);
   const dealDesk = await listActiveUserIdsWithRole(db, 'deal_desk');
@@ -495,7 +495,8 @@ export async function approveRequest(ctx: ServiceContext, id: string, body: Appr
     versionId: request.versionId,
     step,
     policy: request.policy,
-    summary: summarizeForApproval(quote.currency as Currency, version.priced),
+    // With the rates the request's amount rules need, so a later version is judged against the same ones.
+    summary: await summarizeWithRates(ctx.db, request.policy, quote.currency as Currency, version.priced, version.pricingDate),
   });
   const done = next.status === 'approved';
   await withTx(ctx.db, (tx) =>

@@ -494,22 +494,42 @@ describe('price preview and the PDF', () => {
     expect((await repB.post('/api/v1/quotes/price-preview', body)).statusCode).toBe(422);
   });
 
-  it('a policy amount rule in another currency refuses the preview and the send with 422, never a 500', async () => {
+  it('a policy amount rule in another currency compares through the rates on the pricing date; without a rate, 422 and nothing changes', async () => {
     const usd = await ok<{ id: string; version: number }>(
       await admin.post('/api/v1/catalog/price-books', { code: 'USD-A', nameZh: '美元价格表', currency: 'USD', validFrom: '2026-01-01' }),
       201,
     );
     await ok(await admin.patch(`/api/v1/catalog/price-books/${usd.id}/entries`, { version: usd.version, currency: 'USD', entries: [{ productId: ids.erp, unitPrice: '150' }] }));
-    const body = { opportunityId: ids.deal, priceBookId: usd.id, currency: 'USD', lines: [{ productId: ids.erp, quantity: 1 }] };
-    const preview = await repA.post('/api/v1/quotes/price-preview', body);
+    const body = (quantity: number) => ({ opportunityId: ids.deal, priceBookId: usd.id, currency: 'USD', lines: [{ productId: ids.erp, quantity }] });
+    // The policy's `big` rule is 100 000 CNY; there is no USD rate yet.
+    const preview = await repA.post('/api/v1/quotes/price-preview', body(1));
     expect(preview.statusCode).toBe(422);
-    expect(preview.json()).toMatchObject({ code: 'quotes.currency_mismatch' });
-    const q = await ok<Detail>(await repA.post('/api/v1/quotes', body), 201);
+    expect(preview.json()).toMatchObject({ code: 'quotes.no_exchange_rate' });
+    expect(preview.json().detail).toMatch(/big.*CNY.*USD/s);
+    const q = await ok<Detail>(await repA.post('/api/v1/quotes', body(1)), 201);
     const before = await snapshot();
     const send = await repA.post(`/api/v1/quotes/versions/${q.versions[0]!.id}/send`, { version: q.versions[0]!.version });
     expect(send.statusCode).toBe(422);
-    expect(send.json()).toMatchObject({ code: 'quotes.currency_mismatch' });
+    expect(send.json()).toMatchObject({ code: 'quotes.no_exchange_rate' });
     expect(await snapshot()).toEqual(before);
+
+    // Finance enters rates: the one in force on the pricing date (today) counts, not a future one.
+    await t.rows(sql`INSERT INTO currency_rates (currency, valid_from, rate) VALUES ('USD', '2026-01-01', 7.1), ('USD', '2099-01-01', 9)`);
+    // 93 lines × 150 USD = 13 950 USD × 7.1 = 99 045 CNY: not above 100 000 (at 9 it would be).
+    const under = await ok<{ approvalRequired: boolean; metrics: { totalAmount: { amount: string; currency: string } } }>(await repA.post('/api/v1/quotes/price-preview', body(93)));
+    expect(under.approvalRequired).toBe(false);
+    expect(under.metrics.totalAmount).toEqual({ amount: '13950.00', currency: 'USD' });
+    // 94 × 150 = 14 100 USD × 7.1 = 100 110 CNY: finance must approve.
+    const over = await ok<{ approvalRequired: boolean }>(await repA.post('/api/v1/quotes/price-preview', body(94)));
+    expect(over.approvalRequired).toBe(true);
+    const big = await submit(await ok<Detail>(await repA.post('/api/v1/quotes', body(94)), 201));
+    const request = await requestOf(big.versions[0]!.id);
+    const trigger = (request as unknown as { steps: { level: string; triggers: { ruleId: string; actual: string; currency: string | null }[] }[] }).steps
+      .flatMap((st) => st.triggers)
+      .find((tr) => tr.ruleId === 'big');
+    expect(trigger).toMatchObject({ actual: '100110.00', currency: 'CNY' });
+    // The small quote now goes out without approval.
+    expect((await repA.post(`/api/v1/quotes/versions/${q.versions[0]!.id}/send`, { version: q.versions[0]!.version })).statusCode).toBe(200);
   });
 
   it('a sent version’s PDF is rendered once and served again byte for byte; a draft’s is not stored', async () => {

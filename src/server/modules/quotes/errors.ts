@@ -16,6 +16,7 @@ export const QuoteErrors = defineErrors('quotes', {
   step_not_current: { status: 409 },
   version_mismatch: { status: 409 },
   no_approver: { status: 422 },
+  no_exchange_rate: { status: 422 },
   approval_required: { status: 409 },
   version_in_approval: { status: 409 },
   not_acceptable: { status: 409 },

@@ -282,7 +282,7 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
       rulesUsed: used.map((ruleId) => ({ ruleId, code: codeOf(ruleId) ?? null, version: versionOf(ruleId) })),
     };
   });
-  if (breaches.length > 0 && !(await isBelowFloorRouted(ctx.db, currency, priced))) {
+  if (breaches.length > 0 && !(await isBelowFloorRouted(ctx.db, currency, priced, input.pricingDate))) {
     throw new AppError(QuoteErrors.below_floor, { params: { count: breaches.length }, errors: breaches });
   }
   const render = (s: ExplanationStep): ExplanationText => ({ type: s.type, ruleId: 'ruleId' in s ? s.ruleId : null, zh: stepText(s, 'zh', codeOf), en: stepText(s, 'en', codeOf) });
@@ -293,8 +293,8 @@ export async function priceVersion(ctx: ServiceContext, input: PricingInput): Pr
  * A manual price below the floor is allowed without the override role when the approval policy
  * sends such a quote to an approver (a `below_floor_lines` rule fires): the approval decides.
  */
-async function isBelowFloorRouted(db: DbOrTx, currency: Currency, priced: readonly QuotePricedLine[]): Promise<boolean> {
-  const { steps } = await evaluatePolicy(db, currency, priced);
+async function isBelowFloorRouted(db: DbOrTx, currency: Currency, priced: readonly QuotePricedLine[], pricingDate: string): Promise<boolean> {
+  const { steps } = await evaluatePolicy(db, currency, priced, pricingDate);
   return steps.some((step) => step.triggers.some((t) => t.metric === 'below_floor_lines'));
 }
 
@@ -857,7 +857,7 @@ export async function sendQuoteVersion(ctx: ServiceContext, versionId: string, b
   }
   // A draft goes out directly only when the policy asks for no approval; otherwise it is submitted first.
   if (before.status === 'draft') {
-    const { steps } = await evaluatePolicy(ctx.db, quote.currency as Currency, before.priced);
+    const { steps } = await evaluatePolicy(ctx.db, quote.currency as Currency, before.priced, before.pricingDate);
     if (steps.length > 0) throw new AppError(QuoteErrors.approval_required, { params: { levels: steps.map((st) => st.level).join(', ') } });
   }
 
@@ -909,6 +909,6 @@ export async function previewQuotePricing(ctx: ServiceContext, body: PricePrevie
   const pricingDate = body.pricingDate ?? getCompanyToday(ctx);
   const { priced, totals, explanations, render } = await priceForDeal(ctx, body, pricingDate, body.validUntil);
   const currency = totals.grandTotal.currency;
-  const { metrics, steps } = await evaluatePolicy(ctx.db, currency, priced);
+  const { metrics, steps } = await evaluatePolicy(ctx.db, currency, priced, pricingDate);
   return { priced, explanations: { steps: explanations.steps.map(render), lines: explanations.lines }, totals, metrics: toMetricValues(metrics, currency), approvalRequired: steps.length > 0 };
 }
