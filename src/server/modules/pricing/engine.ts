@@ -11,7 +11,7 @@ import {
   type ConditionProgram,
   type PricingActivation,
 } from './cel-context.ts';
-import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct, type IndexKey, type ProductChain } from './catalog.ts';
+import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct, type IndexKey, type PricingMemo, type ProductChain } from './catalog.ts';
 import type { BucketEntry, CompiledRule, CompiledRuleSet } from './compile.ts';
 import type { ExplanationStep, RuleOutcome, RuleShadowed, SkipReason } from './explanation.ts';
 import { compareDecimals, fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
@@ -115,6 +115,32 @@ interface QuoteState {
   quoteFailures: Map<number, ConditionFailure>;
   /** The catalog product of each request line, by index (looked up once, for the quote summaries). */
   lineProducts: (IndexedProduct | undefined)[];
+  /** Catalog objects holding this quote's memos (see remember), cleared when the quote is done. */
+  memos: PricingMemo[];
+}
+
+/**
+ * Keep a per-quote result on the catalog object it belongs to (see PricingMemo). The quote clears
+ * its memos when it is done (forgetMemos): a memo left behind would keep that quote's plans, and
+ * through them its whole state, reachable until the object's next quote, which with many small
+ * quotes filled the old generation with dead quotes.
+ */
+function remember(st: QuoteState, holder: PricingMemo, value: unknown): void {
+  holder.memoOwner = st;
+  holder.memoValue = value;
+  st.memos.push(holder);
+}
+
+function forgetMemos(st: QuoteState): void {
+  const memos = st.memos;
+  for (let i = 0; i < memos.length; i++) {
+    const holder = memos[i]!;
+    if (holder.memoOwner === st) {
+      holder.memoOwner = null;
+      holder.memoValue = undefined;
+    }
+  }
+  memos.length = 0;
 }
 
 interface LineWork {
@@ -318,6 +344,7 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
     quoteMemo: new Int8Array(ruleSet.conditionPrograms.size),
     quoteFailures: new Map(),
     lineProducts,
+    memos: [],
   };
 }
 
@@ -402,8 +429,7 @@ function getBucketView(st: QuoteState, ik: IndexKey): BucketView {
     const count = matchCustomerBuckets(st, ik.specificity, entries);
     for (let i = 0; i < count; i++) addBucketRules(st, view, matchedRules[i]!, matchedSpecificity[i]!);
   }
-  ik.memoOwner = st;
-  ik.memoValue = view;
+  remember(st, ik, view);
   return view;
 }
 
@@ -559,8 +585,7 @@ function getChainPlan(st: QuoteState, chain: ProductChain): ChainPlan {
       dismissed,
     };
   }
-  chain.memoOwner = st;
-  chain.memoValue = plan;
+  remember(st, chain, plan);
   return plan;
 }
 
@@ -776,8 +801,7 @@ function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
     ceiling: resolveCatalogAmount(st, product.ceiling),
     marginFloor: getMarginFloor(st, product, costUnit),
   };
-  product.memoOwner = st;
-  product.memoValue = plan;
+  remember(st, product, plan);
   return plan;
 }
 
@@ -1756,6 +1780,15 @@ function computeTotals(st: QuoteState, lines: readonly PricedLine[]): PricingTot
 export function computeQuotePricing(ruleSet: CompiledRuleSet, catalog: CatalogIndex, request: PricingRequest): PricingResult {
   const issues: QuoteIssue[] = [];
   const st = createQuoteState(ruleSet, catalog, request, issues);
+  try {
+    return priceQuote(st, issues);
+  } finally {
+    forgetMemos(st);
+  }
+}
+
+function priceQuote(st: QuoteState, issues: QuoteIssue[]): PricingResult {
+  const { request, ruleSet } = st;
   const works = request.lines.map((line, i) => createLineWork(st, line, st.lineProducts[i]));
   linkBundles(st, works);
   // A standard line is final once priced: it becomes its PricedLine at once, while what it reads
