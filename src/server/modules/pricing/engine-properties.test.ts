@@ -198,3 +198,27 @@ describe('pricing engine properties', () => {
     );
   });
 });
+
+describe('per-quote memos on the catalog', () => {
+  it('are cleared when a quote is priced, and never carry one quote into the next', async () => {
+    const { createPricingFixture, createQuoteRequest, createRandom, SMALL_SIZE } = await import('./pricing-fixtures.ts');
+    const fixture = createPricingFixture({ ...SMALL_SIZE, products: 200, rules: 600, customerGroups: 40, customers: 20 }, 5);
+    const ruleSet = compileRules(fixture.rules);
+    const catalog = createCatalogIndex(fixture.catalog);
+    const random = createRandom(3);
+    const a = createQuoteRequest(fixture, random, 60);
+    const b = { ...createQuoteRequest(fixture, random, 60), lines: a.lines }; // same lines, another customer
+    const held = () => {
+      let n = 0;
+      for (const p of catalog.products.values()) {
+        for (const holder of [p, p.chain, ...p.indexKeys]) if (holder.memoOwner !== null || holder.memoValue !== undefined) n++;
+      }
+      return n;
+    };
+    const first = JSON.stringify(computeQuotePricing(ruleSet, catalog, a));
+    expect(held()).toBe(0);
+    computeQuotePricing(ruleSet, catalog, b);
+    expect(held()).toBe(0);
+    expect(JSON.stringify(computeQuotePricing(ruleSet, catalog, a))).toBe(first);
+  });
+});
