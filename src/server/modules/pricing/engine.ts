@@ -80,11 +80,8 @@ interface BucketView {
   dismissed: RuleOutcome[];
 }
 
-interface ProductPlan {
-  /** Price rules by phase, ranked. Possibly shared with other products: read only. */
-  byPhase: [Candidate[], Candidate[], Candidate[], Candidate[]];
-  constraints: Candidate[];
-  grants: Candidate[];
+/** Price rules by phase ranked (possibly shared with other products: read only), and the rest. */
+interface ProductPlan extends RankedLists {
   dismissed: (readonly RuleOutcome[])[];
   costUnit: Dec | null;
   floor: Dec | null;
@@ -522,10 +519,7 @@ function resolveCatalogAmount(st: QuoteState, amounts: AmountMap): Dec | null {
   return null;
 }
 
-interface ChainPlan {
-  byPhase: [Candidate[], Candidate[], Candidate[], Candidate[]];
-  constraints: Candidate[];
-  grants: Candidate[];
+interface ChainPlan extends RankedLists {
   /** Candidates whose condition reads the product: decided per product. */
   dependent: Candidate[];
   dismissed: (readonly RuleOutcome[])[];
@@ -535,10 +529,39 @@ interface ChainPlan {
 const CONSTRAINT_LIST = 4;
 const GRANT_LIST = 5;
 
+/** The scratch list a rule's candidate goes to. */
+function listIndexOf(rule: CompiledRule): number {
+  return rule.role === 'constraint' ? CONSTRAINT_LIST : rule.role === 'grant' ? GRANT_LIST : rule.phaseIndex;
+}
+
+type ScratchLists = [Candidate[], Candidate[], Candidate[], Candidate[], Candidate[], Candidate[]];
+
+/** A plan's ranked lists: price rules by phase, constraints, grants. */
+interface RankedLists {
+  byPhase: [Candidate[], Candidate[], Candidate[], Candidate[]];
+  constraints: Candidate[];
+  grants: Candidate[];
+}
+
+/** `base` with lists[k][0..counts[k]) merged into each of its lists; `base` itself when there is nothing to add. */
+function mergeLists(base: RankedLists, lists: ScratchLists, counts: Int32Array): RankedLists {
+  if (counts[0] === 0 && counts[1] === 0 && counts[2] === 0 && counts[3] === 0 && counts[CONSTRAINT_LIST] === 0 && counts[GRANT_LIST] === 0) return base;
+  return {
+    byPhase: [
+      mergeRanked(base.byPhase[0], lists[0], counts[0]!),
+      mergeRanked(base.byPhase[1], lists[1], counts[1]!),
+      mergeRanked(base.byPhase[2], lists[2], counts[2]!),
+      mergeRanked(base.byPhase[3], lists[3], counts[3]!),
+    ],
+    constraints: mergeRanked(base.constraints, lists[CONSTRAINT_LIST], counts[CONSTRAINT_LIST]!),
+    grants: mergeRanked(base.grants, lists[GRANT_LIST], counts[GRANT_LIST]!),
+  };
+}
+
 const EMPTY_CHAIN_PLAN: ChainPlan = { byPhase: [[], [], [], []], constraints: [], grants: [], dependent: [], dismissed: [] };
 
 /** Scratch for the candidates one chain key adds to its tail's plan (see matchedRules for why counted). */
-const chainLists: [Candidate[], Candidate[], Candidate[], Candidate[], Candidate[], Candidate[]] = [[], [], [], [], [], []];
+const chainLists: ScratchLists = [[], [], [], [], [], []];
 const chainCounts = new Int32Array(6);
 
 /**
@@ -561,7 +584,7 @@ function getChainPlan(st: QuoteState, chain: ProductChain): ChainPlan {
       const rule = c.rule;
       if (rule.condition !== null && rule.condition.productParts.length > 0) (dependent ??= []).push(c);
       else {
-        const k = rule.role === 'constraint' ? CONSTRAINT_LIST : rule.role === 'grant' ? GRANT_LIST : rule.phaseIndex;
+        const k = listIndexOf(rule);
         chainLists[k]![chainCounts[k]!++] = c;
       }
     }
@@ -572,18 +595,8 @@ function getChainPlan(st: QuoteState, chain: ProductChain): ChainPlan {
       dismissed = [view.dismissed];
       for (let i = 0; i < tail.dismissed.length; i++) dismissed.push(tail.dismissed[i]!);
     }
-    plan = {
-      byPhase: [
-        mergeRanked(tail.byPhase[0], chainLists[0], chainCounts[0]!),
-        mergeRanked(tail.byPhase[1], chainLists[1], chainCounts[1]!),
-        mergeRanked(tail.byPhase[2], chainLists[2], chainCounts[2]!),
-        mergeRanked(tail.byPhase[3], chainLists[3], chainCounts[3]!),
-      ],
-      constraints: mergeRanked(tail.constraints, chainLists[CONSTRAINT_LIST], chainCounts[CONSTRAINT_LIST]!),
-      grants: mergeRanked(tail.grants, chainLists[GRANT_LIST], chainCounts[GRANT_LIST]!),
-      dependent: dependent ?? tail.dependent,
-      dismissed,
-    };
+    const ranked = mergeLists(tail, chainLists, chainCounts);
+    plan = { byPhase: ranked.byPhase, constraints: ranked.constraints, grants: ranked.grants, dependent: dependent ?? tail.dependent, dismissed };
   }
   remember(st, chain, plan);
   return plan;
@@ -628,11 +641,10 @@ interface ProductScratch {
    * The product's own candidates: by phase (0–3), then constraints (4) and grants (5); counts[k] of
    * each. Scratch arrays are written by index and never truncated (see matchedRules).
    */
-  lists: [Candidate[], Candidate[], Candidate[], Candidate[], Candidate[], Candidate[]];
+  lists: ScratchLists;
   counts: Int32Array;
   /** Rules whose product-level condition is false for this product. */
   dismissed: RuleOutcome[] | null;
-  hasExtra: boolean;
 }
 
 const productScratch: ProductScratch = {
@@ -643,7 +655,6 @@ const productScratch: ProductScratch = {
   lists: [[], [], [], [], [], []],
   counts: new Int32Array(6),
   dismissed: null,
-  hasExtra: false,
 };
 
 function resetProductScratch(scratch: ProductScratch): void {
@@ -651,7 +662,6 @@ function resetProductScratch(scratch: ProductScratch): void {
   scratch.memoCount = 0;
   scratch.counts.fill(0);
   scratch.dismissed = null;
-  scratch.hasExtra = false;
 }
 
 /**
@@ -696,9 +706,7 @@ function offerToProduct(st: QuoteState, product: IndexedProduct, shared: Candida
     }
     if (r !== true && shared.pending === null) candidate = { rule, specificity: shared.specificity, pending: r };
   }
-  scratch.hasExtra = true;
-  const role = rule.role;
-  const k = role === 'constraint' ? CONSTRAINT_LIST : role === 'grant' ? GRANT_LIST : rule.phaseIndex;
+  const k = listIndexOf(rule);
   scratch.lists[k]![scratch.counts[k]!++] = candidate;
 }
 
@@ -740,18 +748,6 @@ function collectOwnRules(
   return dismissed;
 }
 
-/** getKeyEntries for the product's own key, memoised on the product. */
-function getOwnEntries(st: QuoteState, product: IndexedProduct): readonly BucketEntry[] | undefined {
-  const set = st.ruleSet;
-  const revision = set.revision;
-  if (product.ownResolvedBy === set && product.ownResolvedRevision === revision) return product.ownResolved;
-  const entries = set.getBucketEntries(product.ownKey.key);
-  product.ownResolvedBy = set;
-  product.ownResolvedRevision = revision;
-  product.ownResolved = entries;
-  return entries;
-}
-
 /** The price that keeps the product's minimum margin over this cost; worked out once per catalog when the cost needs no conversion. */
 function getMarginFloor(st: QuoteState, product: IndexedProduct, costUnit: Dec | null): Dec | null {
   if (product.minMargin === null || costUnit === null) return null;
@@ -767,7 +763,8 @@ function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
   const scratch = productScratch;
   resetProductScratch(scratch);
   // Own keys' dismissed lists go first: a variant's parent product's, then its own.
-  const own = collectOwnRules(st, product, getOwnEntries(st, product), product.ownSpecificity, scratch);
+  const ownKey = product.ownKey;
+  const own = collectOwnRules(st, product, getKeyEntries(st, ownKey), ownKey.specificity, scratch);
   const parentKey = product.parentKey;
   const ownParent = parentKey === null ? null : collectOwnRules(st, product, getKeyEntries(st, parentKey), parentKey.specificity, scratch);
   const dependent = chain.dependent;
@@ -781,20 +778,13 @@ function getProductPlan(st: QuoteState, product: IndexedProduct): ProductPlan {
     for (let i = 0; i < shared.length; i++) dismissed.push(shared[i]!);
     if (scratch.dismissed !== null) dismissed.push(scratch.dismissed);
   }
-  const hasExtra = scratch.hasExtra;
-  const { lists, counts } = scratch;
+  // Without candidates of its own the product shares its chain's arrays as they are.
+  const ranked = mergeLists(chain, scratch.lists, scratch.counts);
   const costUnit = resolveCatalogAmount(st, product.cost);
   const plan: ProductPlan = {
-    byPhase: hasExtra
-      ? [
-          mergeRanked(chain.byPhase[0], lists[0], counts[0]!),
-          mergeRanked(chain.byPhase[1], lists[1], counts[1]!),
-          mergeRanked(chain.byPhase[2], lists[2], counts[2]!),
-          mergeRanked(chain.byPhase[3], lists[3], counts[3]!),
-        ]
-      : chain.byPhase,
-    constraints: hasExtra ? mergeRanked(chain.constraints, lists[CONSTRAINT_LIST], counts[CONSTRAINT_LIST]!) : chain.constraints,
-    grants: hasExtra ? mergeRanked(chain.grants, lists[GRANT_LIST], counts[GRANT_LIST]!) : chain.grants,
+    byPhase: ranked.byPhase,
+    constraints: ranked.constraints,
+    grants: ranked.grants,
     dismissed,
     costUnit,
     floor: resolveCatalogAmount(st, product.floor),
