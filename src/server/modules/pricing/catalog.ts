@@ -117,18 +117,10 @@ export interface IndexedProduct extends PricingMemo {
   indexKeys: IndexKey[];
   /** The product's own keys (its id, its parent's id): rules filed there concern few products. */
   ownKeys: IndexKey[];
-  /** ownKeys[0], the product's own id, with its specificity (read per product per quote, so kept here). */
+  /** ownKeys[0], the product's own id. */
   ownKey: IndexKey;
-  ownSpecificity: number;
   /** ownKeys[1], a variant's parent product, or null. */
   parentKey: IndexKey | null;
-  /**
-   * The engine's memo of ownKey's bucket entries in a rule set (as IndexKey.resolved), kept on the
-   * product, which the engine has just read, to spare two dependent reads per product per quote.
-   */
-  ownResolvedBy: CompiledRuleSet | null;
-  ownResolvedRevision: number;
-  ownResolved: readonly BucketEntry[] | undefined;
   /**
    * Its group chain (groups…, '*'), shared by every product of the same group, so a quote can
    * rank the rules filed along a chain once for all products in that group.
@@ -242,7 +234,12 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
     }
     return chain;
   };
-  const getChain = (groupId: string): ProductChain => getChainOf([...(groups.get(groupId)?.ancestors ?? []).map(getGroupKey), allKey]);
+  const chainOfGroup = new Map<string, ProductChain>();
+  const getChain = (groupId: string): ProductChain => {
+    let chain = chainOfGroup.get(groupId);
+    if (!chain) chainOfGroup.set(groupId, (chain = getChainOf([...(groups.get(groupId)?.ancestors ?? []).map(getGroupKey), allKey])));
+    return chain;
+  };
   const products = new Map<string, IndexedProduct>();
   const taxFractions = new Map<string, Dec>();
   const inputs = new Map<string, ProductInput>();
@@ -287,11 +284,7 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
       indexKeys,
       ownKeys,
       ownKey: ownKeys[0]!,
-      ownSpecificity: ownKeys[0]!.specificity,
       parentKey: ownKeys[1] ?? null,
-      ownResolvedBy: null,
-      ownResolvedRevision: -1,
-      ownResolved: undefined,
       chain,
       cel: new CelProduct(p.id, p.sku, group?.id ?? '', groupAncestors, p.kind),
       taxFraction,
