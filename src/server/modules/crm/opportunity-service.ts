@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
-import { COMPANY_CURRENCY } from '../../platform/currency-rates.ts';
+import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { COMPANY_CURRENCY, findRatesOn } from '../../platform/currency-rates.ts';
 import type { Page } from '../../../shared/api.ts';
 import { CURRENCIES, type Currency, DECIMAL_PATTERN, Dec, Money } from '../../../shared/money.ts';
 import { assertCan, whereAll } from '../../platform/access.ts';
@@ -11,7 +11,6 @@ import { UUID_PATTERN, newId } from '../../platform/ids.ts';
 import { nextNumberSql } from '../../platform/numbers.ts';
 import { publishEvent, publishEventSql } from '../../platform/outbox.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../platform/pagination.ts';
-import { currencyRates } from '../../platform/schema.ts';
 import { COMPANY_TIME_ZONE, escapeLike, getSubtreeUnitIds, getUserBriefs, getUserNames } from '../org/service.ts';
 import { AccountErrors } from './account-errors.ts';
 import { assertCanWrite, getVisibleAccount, opportunityReadFilter, unitsWithinScope } from './crm-access.ts';
@@ -208,20 +207,14 @@ async function ownerRef(db: DbOrTx, ownerId: string): Promise<{ id: string; unit
  * 422 crm.no_exchange_rate when there is none (a deal never gets an invented rate).
  */
 export async function rateOn(db: DbOrTx, currency: Currency, onDate: string): Promise<string> {
-  if (currency === COMPANY_CURRENCY) return '1';
-  const [row] = await db
-    .select({ rate: currencyRates.rate })
-    .from(currencyRates)
-    .where(and(eq(currencyRates.currency, currency), lte(currencyRates.validFrom, onDate)))
-    .orderBy(desc(currencyRates.validFrom))
-    .limit(1);
-  if (!row) {
+  const rate = (await findRatesOn(db, [currency], onDate))[currency];
+  if (rate === undefined) {
     throw new AppError(OpportunityErrors.no_exchange_rate, {
       params: { currency, date: onDate },
       errors: [{ path: 'amount.currency', message: 'v:no_exchange_rate' }],
     });
   }
-  return row.rate;
+  return rate;
 }
 
 /** amount × rate in the company currency, rounded half-up to fen. */
