@@ -663,8 +663,7 @@ export async function getCompanyName(db: DbOrTx): Promise<{ nameZh: string; name
 
 type CompanyProfileRow = typeof orgCompanyProfile.$inferSelect;
 
-/** The stored profile, unchecked (documents print it for whoever may read the document). */
-export async function loadCompanyProfile(db: DbOrTx): Promise<CompanyProfileRow> {
+async function loadCompanyProfile(db: DbOrTx): Promise<CompanyProfileRow> {
   const [row] = await db.select().from(orgCompanyProfile).where(eq(orgCompanyProfile.id, COMPANY_PROFILE_ID));
   // Only a database migrated without 0014's insert lacks the row; read it as the empty profile.
   return (
@@ -703,9 +702,14 @@ function toCompanyProfile(row: CompanyProfileRow, names: { nameZh: string; nameE
   };
 }
 
+/** The profile with the company's names, unchecked (documents print it for whoever may read the document). */
+export async function readCompanyProfile(db: DbOrTx): Promise<CompanyProfile> {
+  return toCompanyProfile(await loadCompanyProfile(db), await getCompanyName(db));
+}
+
 export async function getCompanyProfile(ctx: ServiceContext): Promise<CompanyProfile> {
   assertCan(ctx.actor, OrgPermissions['org.company_profile.read']);
-  return toCompanyProfile(await loadCompanyProfile(ctx.db), await getCompanyName(ctx.db));
+  return readCompanyProfile(ctx.db);
 }
 
 /** Replace the profile's fields (admins). A credit-code-shaped tax id must carry its check character. */

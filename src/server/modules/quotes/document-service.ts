@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../platform/context.ts';
 import { withTx } from '../../platform/db.ts';
 import { getProductBriefs } from '../catalog/service.ts';
 import { getAccountBriefs } from '../crm/account-service.ts';
-import { getCompanyName, loadCompanyProfile } from '../org/service.ts';
+import { readCompanyProfile } from '../org/service.ts';
 import type { PdfQuery } from './approval-contract.ts';
 import { type QuoteDocument, type QuotePdfLocale, quotePdfFileName, renderQuotePdf } from './quote-pdf.ts';
 import { quoteDocuments, type quoteVersions } from './schema.ts';
@@ -41,18 +41,17 @@ export async function getQuotePdf(ctx: ServiceContext, versionId: string, q: Pdf
     if (stored) return { fileName: stored.fileName, bytes: stored.bytes, sha256: stored.sha256, isDraft };
   }
 
-  const [products, accounts, company, profile] = [
+  const [products, accounts, profile] = [
     await getProductBriefs(ctx.db, version.priced.map((l) => l.productId)),
     await getAccountBriefs(ctx.db, [quote.accountId]),
-    await getCompanyName(ctx.db),
-    await loadCompanyProfile(ctx.db),
+    await readCompanyProfile(ctx.db),
   ];
   const account = accounts.get(quote.accountId);
   const en = locale === 'en';
   const document: QuoteDocument = {
     // The company profile as it is now: a frozen version's PDF was stored at its first rendering.
     seller: {
-      name: (en ? company.nameEn : null) ?? company.nameZh,
+      name: (en ? profile.nameEn : null) ?? profile.nameZh,
       address: (en ? profile.addressEn : null) ?? profile.addressZh,
       phone: profile.phone,
       ...(profile.email ? { email: profile.email } : {}),
