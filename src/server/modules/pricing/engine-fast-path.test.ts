@@ -43,6 +43,8 @@ function canon(value: unknown, seen = new Set<unknown>()): unknown {
 function describeResult(result: PricingResult): unknown {
   return {
     raw: canon(result),
+    // Amounts a line makes into Decimals on first read (getters, not own properties).
+    amounts: result.lines.map((l) => canon([l.listAmount, l.netAmount, l.costAmount, l.taxAmount])),
     json: JSON.parse(JSON.stringify(result.lines)),
     totals: canon(result.totals),
     text: result.lines.map((l) => listExplanationSteps(l.explanation).map((s) => formatExplanationStep(s, 'en'))),

@@ -1,3 +1,4 @@
+import type { ParseResult } from '@marcbachmann/cel-js';
 import Decimal from 'decimal.js';
 import { CURRENCIES, Dec, isCurrency, Money, type Currency } from '../../../shared/money.ts';
 import {
@@ -12,10 +13,10 @@ import {
   type PricingActivation,
 } from './cel-context.ts';
 import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct, type IndexKey, type PricingMemo, type ProductChain } from './catalog.ts';
-import type { BucketEntry, CompiledRule, CompiledRuleSet } from './compile.ts';
+import { toDayNumber, type BucketEntry, type CompiledRule, type CompiledRuleSet } from './compile.ts';
 import type { ExplanationStep, RuleOutcome, RuleShadowed, SkipReason } from './explanation.ts';
 import { compareDecimals, fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
-import { formatPercent, PricedLine } from './priced-line.ts';
+import { formatPercent, PricedLine, type LineAmount, type ScaledAmounts } from './priced-line.ts';
 import { isDecimalString, isLocalDate, PRICING_PHASES, type PricingPhase } from './pricing-rule.ts';
 import type {
   LineIssue,
@@ -66,12 +67,27 @@ export function setPricingFastPath(on: boolean): void {
 // ---------------------------------------------------------------------------------------------
 // Per-quote state
 
+/**
+ * A rule admitted for this quote. It carries the rule fields read for every line (priority, line
+ * condition) and the last "shadowed" step made for it, so ranking candidates and walking a phase
+ * read the candidates (made together during the quote) rather than the rules they point to.
+ */
 interface Candidate {
   rule: CompiledRule;
+  /** rule.priority. */
+  priority: number;
   /** productSpecificity × 10 000 + customerSpecificity, for this product and customer. */
   specificity: number;
   /** A failure of the quote- or product-level part, decided only once the line part is known. */
   pending: ConditionFailure | null;
+  /** rule.condition?.linePart. */
+  linePart: ParseResult | null;
+  /** The last "shadowed by" step made through this candidate (see getShadowedStep). */
+  shadowed: RuleShadowed | null;
+}
+
+function createCandidate(rule: CompiledRule, specificity: number, pending: ConditionFailure | null): Candidate {
+  return { rule, priority: rule.priority, specificity, pending, linePart: rule.condition === null ? null : rule.condition.linePart, shadowed: null };
 }
 
 interface BucketView {
@@ -96,6 +112,8 @@ interface QuoteState {
   currency: Currency;
   places: number;
   date: string;
+  /** date as a day number (toDayNumber); −1 when there is no valid date (no rule is in validity). */
+  day: number;
   activation: PricingActivation;
   customerKeys: { key: string; specificity: number }[];
   /** This customer's keys as CompiledRuleSet customer-key ids (−1: no rule uses it), parallel to customerKeys. */
@@ -328,6 +346,7 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
     currency,
     places: CURRENCIES[currency],
     date: date ?? '',
+    day: date === null ? -1 : toDayNumber(date),
     activation,
     customerKeys,
     customerKeyIds: customerKeys.map((k) => ruleSet.getCustomerKeyId(k.key)),
@@ -401,10 +420,11 @@ function matchCustomerBuckets(st: QuoteState, keySpecificity: number, entries: r
       }
     }
   } else {
-    const buckets = entries[0]!.buckets;
+    const buckets = entries[0]!.bucketsById;
     for (let at = 0; at < n; at++) {
-      const rules = buckets.get(keys[at]!.key);
-      if (rules) {
+      const id = ids[at]!;
+      const rules = id < 0 ? undefined : buckets.get(id);
+      if (rules !== undefined) {
         matchedRules[count] = rules;
         matchedSpecificity[count++] = base + keys[at]!.specificity;
       }
@@ -435,8 +455,8 @@ const DISMISSED_CONDITION = 2;
 
 /** A rule's candidate for this quote, or why the quote dismisses it (validity, quote-level condition). */
 function admitRule(st: QuoteState, rule: CompiledRule, specificity: number): Candidate | typeof DISMISSED_VALIDITY | typeof DISMISSED_CONDITION {
-  const date = st.date;
-  if ((rule.validFrom !== null && date < rule.validFrom) || (rule.validTo !== null && date > rule.validTo) || date === '') return DISMISSED_VALIDITY;
+  const day = st.day;
+  if (day < rule.validFromDay || day > rule.validToDay) return DISMISSED_VALIDITY;
   let pending: ConditionFailure | null = null;
   const parts = rule.condition?.quoteParts;
   if (parts && parts.length > 0) {
@@ -444,7 +464,7 @@ function admitRule(st: QuoteState, rule: CompiledRule, specificity: number): Can
     if (r === false) return DISMISSED_CONDITION;
     if (r !== true) pending = r;
   }
-  return { rule, specificity, pending };
+  return createCandidate(rule, specificity, pending);
 }
 
 function addBucketRules(st: QuoteState, view: BucketView, rules: readonly CompiledRule[], specificity: number): void {
@@ -496,10 +516,10 @@ function sortCandidates(list: Candidate[], n: number = list.length): void {
 }
 
 function compareCandidates(a: Candidate, b: Candidate): number {
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  if (a.specificity !== b.specificity) return b.specificity - a.specificity;
   const ra = a.rule;
   const rb = b.rule;
-  if (ra.priority !== rb.priority) return rb.priority - ra.priority;
-  if (a.specificity !== b.specificity) return b.specificity - a.specificity;
   if (ra.version !== rb.version) return rb.version - ra.version;
   if (ra.createdAt !== rb.createdAt) return ra.createdAt < rb.createdAt ? 1 : -1;
   return ra.id < rb.id ? -1 : ra.id > rb.id ? 1 : 0;
@@ -704,7 +724,7 @@ function offerToProduct(st: QuoteState, product: IndexedProduct, shared: Candida
       (scratch.dismissed ??= []).push(rule.dismissedConditionFalse);
       return;
     }
-    if (r !== true && shared.pending === null) candidate = { rule, specificity: shared.specificity, pending: r };
+    if (r !== true && shared.pending === null) candidate = createCandidate(rule, shared.specificity, r);
   }
   const k = listIndexOf(rule);
   scratch.lists[k]![scratch.counts[k]!++] = candidate;
@@ -817,8 +837,8 @@ function recordCurrencyMissing(st: QuoteState, rule: CompiledRule): void {
 
 /** CEL `&&` semantics across the parts: false wins over errors; otherwise an error wins over true. */
 function evaluateCandidate(st: QuoteState, c: Candidate): boolean | ConditionFailure {
-  const linePart = c.rule.condition?.linePart;
-  if (!linePart) return c.pending ?? true;
+  const linePart = c.linePart;
+  if (linePart === null) return c.pending ?? true;
   const r = evaluateConditionPart(linePart, st.activation);
   if (r === false) return false;
   return c.pending ?? r;
@@ -1062,11 +1082,17 @@ function applyAdditiveGroup(w: LineWork, phase: PricingPhase, kind: 'percent' | 
 const phaseMatched: Candidate[] = [];
 const phaseBands: number[] = [];
 
-/** "rule shadowed by `by`": immutable, so the rule's last one is reused when the winner is the same. */
-function getShadowedStep(rule: CompiledRule, phase: PricingPhase, by: string): RuleShadowed {
-  const last = rule.lastShadowed;
-  if (last !== null && last.by === by && last.phase === phase) return last;
-  return (rule.lastShadowed = { type: 'shadowed', ruleId: rule.id, phase, by });
+/**
+ * "rule shadowed by `by`": immutable, so the last one is reused when the winner is the same: the
+ * candidate's (other lines of the quote that share it), else the rule's (earlier quotes).
+ */
+function getShadowedStep(c: Candidate, phase: PricingPhase, by: string): RuleShadowed {
+  const mine = c.shadowed;
+  if (mine !== null && mine.by === by && mine.phase === phase) return mine;
+  const rule = c.rule;
+  let last = rule.lastShadowed;
+  if (last === null || last.by !== by || last.phase !== phase) last = rule.lastShadowed = { type: 'shadowed', ruleId: rule.id, phase, by };
+  return (c.shadowed = last);
 }
 
 /**
@@ -1100,7 +1126,7 @@ function runPhase(st: QuoteState, w: LineWork, phaseIndex: number, list: readonl
   const topId = top.rule.id;
   if (top.rule.combine === 'exclusive') {
     applyRule(st, w, top, topBand);
-    for (i++; i < list.length; i++) w.steps.push(getShadowedStep(list[i]!.rule, phase, topId));
+    for (i++; i < list.length; i++) w.steps.push(getShadowedStep(list[i]!, phase, topId));
     clampToLimits(w, phase, entering, enteringDen);
     return;
   }
@@ -1117,11 +1143,11 @@ function runPhase(st: QuoteState, w: LineWork, phaseIndex: number, list: readonl
     const c = list[i]!;
     const r = c.rule;
     if (r.combine === 'exclusive') {
-      w.steps.push(getShadowedStep(r, phase, topId));
+      w.steps.push(getShadowedStep(c, phase, topId));
       continue;
     }
     if (r.role === 'replace' && replace !== null) {
-      w.steps.push(getShadowedStep(r, phase, replace.rule.id));
+      w.steps.push(getShadowedStep(c, phase, replace.rule.id));
       continue;
     }
     if (!isConditionMet(st, w, c)) continue;
@@ -1263,6 +1289,9 @@ function resolveLimits(st: QuoteState, w: LineWork, plan: ProductPlan): void {
   w.ceiling = ceiling;
 }
 
+/** The children and free lines of a line that has none (most): shared, frozen, replaced on the first push. */
+const NO_LINES: LineWork[] = Object.freeze([]) as unknown as LineWork[];
+
 function createLineWork(st: QuoteState, input: PricingLineInput, found: IndexedProduct | undefined = st.catalog.products.get(input.productId)): LineWork {
   const product = found ?? null;
   const w: LineWork = {
@@ -1271,7 +1300,7 @@ function createLineWork(st: QuoteState, input: PricingLineInput, found: IndexedP
     product,
     role: 'standard',
     parent: null,
-    children: [],
+    children: NO_LINES,
     quantity: Number.isSafeInteger(input.quantity) && input.quantity >= 0 ? input.quantity : 0,
     quantityDec: ZERO,
     listUnit: null,
@@ -1294,7 +1323,7 @@ function createLineWork(st: QuoteState, input: PricingLineInput, found: IndexedP
     belowFloor: null,
     aboveCeiling: null,
     freeOf: null,
-    frees: [],
+    frees: NO_LINES,
   };
   if (w.quantity !== 0) w.quantityDec = new Dec(w.quantity);
   if (!product) addIssue(w, 'unknown_product', `product ${input.productId} is not in the catalog`);
@@ -1474,6 +1503,7 @@ function grantFreeItems(st: QuoteState, w: LineWork, plan: ProductPlan): void {
     free.costUnit = getProductPlan(st, product).costUnit;
     free.steps.push({ type: 'base', source: 'free', listUnit: free.listUnit, unit: ZERO, accountId: null, isInherited: false, fromCurrency: null, exchangeRate: null });
     free.isPriced = true;
+    if (w.frees === NO_LINES) w.frees = [];
     w.frees.push(free);
   }
 }
@@ -1502,6 +1532,7 @@ function linkBundles(st: QuoteState, works: LineWork[]): void {
       continue;
     }
     w.parent = parent;
+    if (parent.children === NO_LINES) parent.children = [];
     parent.children.push(w);
     parent.role = 'bundleHeader';
     const def = getBundleComponentDef(parent, w.input.productId);
@@ -1588,47 +1619,50 @@ function multiplyByQuantity(unit: Dec, quantity: number): Dec | null {
   return quantity === 1 ? unit : fromScaled(p, k);
 }
 
-/** round half-up(a × b) at `places`, in scaled integers; null when an operand or the product does not fit. */
-function multiplyRounded(a: Dec, b: Dec, places: number): Dec | null {
-  const ka = getDecimalPlaces(a);
-  const kb = getDecimalPlaces(b);
-  if (!(ka <= FAST_MAX_PLACES && kb <= FAST_MAX_PLACES)) return null;
-  const x = toScaled(a, ka);
-  const y = toScaled(b, kb);
-  if (Number.isNaN(x) || Number.isNaN(y)) return null;
-  const shift = ka + kb - places;
-  if (shift < 0) {
-    // Exact product with fewer decimals than the currency: no rounding, as roundMinor.
-    const p = x * y;
-    return Math.abs(p) <= Number.MAX_SAFE_INTEGER ? fromScaled(p, ka + kb) : null;
-  }
-  const r = mulRoundHalfUp(x, y, shift);
-  return Number.isNaN(r) ? null : fromScaled(r, places);
+/** n × 10^−k as a count of minor units (k ≤ places), or NaN when that count is not a safe integer. */
+function toPlaces(n: number, k: number, places: number): number {
+  const m = n * POW10[places - k]!;
+  return Math.abs(m) <= Number.MAX_SAFE_INTEGER ? m : NaN;
 }
 
-/** roundMinor(a × b, places), through the fast path when it fits. */
-function multiplyAndRound(a: Dec, b: Dec, places: number): Dec {
-  return (isFastPathOn ? multiplyRounded(a, b, places) : null) ?? roundMinor(a.times(b), places);
+const POW10: number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * round half-up(a × b) at `places` as a count of minor units, in scaled integers: the amount a line
+ * hands over without making a Decimal (see LineAmount). NaN when an operand or the product does not fit.
+ */
+function multiplyRoundedScaled(a: Dec, b: Dec, places: number): number {
+  const ka = getDecimalPlaces(a);
+  const kb = getDecimalPlaces(b);
+  if (!(ka <= FAST_MAX_PLACES && kb <= FAST_MAX_PLACES)) return NaN;
+  const x = toScaled(a, ka);
+  const y = toScaled(b, kb);
+  const shift = ka + kb - places;
+  // Exact product with fewer decimals than the currency: no rounding, as roundMinor.
+  if (shift < 0) return toPlaces(x * y, ka + kb, places);
+  return mulRoundHalfUp(x, y, shift);
+}
+
+/** roundMinor(a × b, places): in minor units when it fits the fast path, else a Decimal. */
+function multiplyAndRound(a: Dec, b: Dec, places: number): LineAmount {
+  if (isFastPathOn) {
+    const n = multiplyRoundedScaled(a, b, places);
+    if (!Number.isNaN(n)) return n;
+  }
+  return roundMinor(a.times(b), places);
 }
 
 /**
  * roundMinor(a × quantity, places) for a line's quantity (a safe integer ≥ 0; quantityDec is the
  * same number as a Decimal): multiplyAndRound without reading the quantity back out of its Decimal.
  */
-function multiplyQuantityAndRound(a: Dec, quantity: number, quantityDec: Dec, places: number): Dec {
+function multiplyQuantityAndRound(a: Dec, quantity: number, quantityDec: Dec, places: number): LineAmount {
   if (isFastPathOn) {
     const ka = getDecimalPlaces(a);
     const x = ka <= FAST_MAX_PLACES ? toScaled(a, ka) : NaN;
-    if (!Number.isNaN(x)) {
-      if (ka < places) {
-        // Exact product with fewer decimals than the currency: no rounding, as roundMinor.
-        const p = x * quantity;
-        if (Math.abs(p) <= Number.MAX_SAFE_INTEGER) return fromScaled(p, ka);
-      } else {
-        const r = mulRoundHalfUp(x, quantity, ka - places);
-        if (!Number.isNaN(r)) return fromScaled(r, places);
-      }
-    }
+    // NaN (x did not fit) falls through both branches.
+    const n = ka < places ? toPlaces(x * quantity, ka, places) : mulRoundHalfUp(x, quantity, ka - places);
+    if (!Number.isNaN(n)) return n;
   }
   return roundMinor(a.times(quantityDec), places);
 }
@@ -1661,6 +1695,7 @@ function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
     listUnit,
     netUnit,
     netUnrounded: isPriced ? (w.allocated ?? w.netUnrounded) : ZERO,
+    places,
     listAmount: isPriced && listUnit !== null ? multiplyQuantityAndRound(listUnit, w.quantity, w.quantityDec, places) : ZERO,
     netAmount: net,
     costAmount: w.costUnit !== null && isPriced ? multiplyQuantityAndRound(w.costUnit, w.quantity, w.quantityDec, places) : null,
@@ -1703,6 +1738,9 @@ interface AmountSums {
   isCostComplete: boolean;
 }
 
+/** Scratch for sumAmountsScaled (the engine is synchronous). */
+const lineScaled: ScaledAmounts = { list: 0, net: 0, tax: 0, cost: null };
+
 /** The four sums in scaled integers (the terms are amounts rounded to the currency); null when one does not fit. */
 function sumAmountsScaled(lines: readonly PricedLine[], places: number): AmountSums | null {
   let list = 0;
@@ -1710,13 +1748,15 @@ function sumAmountsScaled(lines: readonly PricedLine[], places: number): AmountS
   let tax = 0;
   let cost = 0;
   let isCostComplete = true;
+  const amounts = lineScaled;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (!l.isCounted) continue;
-    list += toScaled(l.listAmount, places);
-    net += toScaled(l.netAmount, places);
-    tax += toScaled(l.taxAmount, places);
-    if (l.costAmount !== null) cost += toScaled(l.costAmount, places);
+    l.readScaledAmounts(amounts);
+    list += amounts.list;
+    net += amounts.net;
+    tax += amounts.tax;
+    if (amounts.cost !== null) cost += amounts.cost;
     else isCostComplete = false;
   }
   // NaN propagates; a sum past 2^53 may have been rounded, so it is refused as a whole.
@@ -1783,6 +1823,9 @@ function priceQuote(st: QuoteState, issues: QuoteIssue[]): PricingResult {
   linkBundles(st, works);
   // A standard line is final once priced: it becomes its PricedLine at once, while what it reads
   // (its price, cost and steps) is still in the CPU's cache. Bundle lines wait for their bundle.
+  // A finished line's work is dropped unless it has free lines to come, so that it dies young
+  // instead of being copied by every garbage collection during a long quote.
+  const pending: (LineWork | null)[] = works;
   const finished: (PricedLine | null)[] = [];
   for (let i = 0; i < works.length; i++) {
     const w = works[i]!;
@@ -1790,20 +1833,21 @@ function priceQuote(st: QuoteState, issues: QuoteIssue[]): PricingResult {
     if (w.issues.length === 0 && w.role === 'standard') {
       priceLine(st, w, null);
       line = toPricedLine(st, w);
+      if (w.frees === NO_LINES) pending[i] = null;
     }
     finished.push(line);
   }
-  for (let i = 0; i < works.length; i++) {
-    const w = works[i]!;
-    if (w.role !== 'bundleHeader') continue;
+  for (let i = 0; i < pending.length; i++) {
+    const w = pending[i] ?? null;
+    if (w === null || w.role !== 'bundleHeader') continue;
     if (w.issues.length === 0) priceBundle(st, w);
     else markBundleUnpriced(w);
   }
   const lines: PricedLine[] = [];
-  for (let i = 0; i < works.length; i++) {
-    const w = works[i]!;
-    lines.push(finished[i] ?? toPricedLine(st, w));
-    for (let k = 0; k < w.frees.length; k++) lines.push(toPricedLine(st, w.frees[k]!));
+  for (let i = 0; i < pending.length; i++) {
+    const w = pending[i] ?? null;
+    lines.push(finished[i] ?? toPricedLine(st, w!));
+    if (w !== null) for (let k = 0; k < w.frees.length; k++) lines.push(toPricedLine(st, w.frees[k]!));
   }
   const hasErrors = issues.length > 0 || lines.some((l) => l.status === 'error');
   return {

@@ -1,13 +1,27 @@
 import Decimal from 'decimal.js';
 import { Dec, Money, type Currency, type MoneyJson } from '../../../shared/money.ts';
 import type { LineExplanation } from './explanation.ts';
+import { fromScaled, toScaled } from './fixed.ts';
 import type { LineIssue, LineRole } from './pricing-types.ts';
 
 /**
- * One priced line. The exact amounts are computed eagerly (Decimals, rounded once); the Money
- * wrappers and the display percentages are derived on first read, because a 1 000-line quote
- * priced for a preview rarely shows them all and each costs a Decimal division.
+ * One priced line. The exact amounts are computed eagerly (rounded once); the list, cost and tax
+ * amounts may come as counts of minor units and become Decimals on first read, and the Money
+ * wrappers and the display percentages are derived on first read too: a 1 000-line quote priced
+ * for a preview rarely reads them all, and each Decimal is ~150 bytes that a large quote's garbage
+ * collections would otherwise copy.
  */
+
+/**
+ * An exact line amount as the engine hands it over: a Decimal, or a safe integer count of the
+ * currency's minor units (amount × 10^places, places given with the line).
+ */
+export type LineAmount = Dec | number;
+
+/** A line amount as a Decimal. */
+function toAmount(value: LineAmount, places: number): Dec {
+  return typeof value === 'number' ? fromScaled(value, places) : value;
+}
 
 const HUNDRED = new Dec(100);
 
@@ -29,10 +43,12 @@ export interface PricedLineInit {
   listUnit: Dec | null;
   netUnit: Dec;
   netUnrounded: Dec;
-  listAmount: Dec;
+  /** The currency's minor-unit places, for amounts given as counts of minor units. */
+  places: number;
+  listAmount: LineAmount;
   netAmount: Dec;
-  costAmount: Dec | null;
-  taxAmount: Dec;
+  costAmount: LineAmount | null;
+  taxAmount: LineAmount;
   taxPercent: string;
   exchangeRate: string | null;
   floor: Dec | null;
@@ -71,6 +87,14 @@ export interface PricedLineJson {
   issues: LineIssue[];
 }
 
+/** A line's amounts in minor units (see PricedLine.readScaledAmounts). */
+export interface ScaledAmounts {
+  list: number;
+  net: number;
+  tax: number;
+  cost: number | null;
+}
+
 export class PricedLine {
   readonly lineId: string;
   readonly productId: string;
@@ -91,11 +115,8 @@ export class PricedLine {
    * their allocated share.
    */
   readonly netUnrounded: Dec;
-  /** Exact line amounts, each rounded once to the currency's minor unit. */
-  readonly listAmount: Dec;
+  /** Exact line amount, rounded once to the currency's minor unit (also listAmount, costAmount, taxAmount). */
   readonly netAmount: Dec;
-  readonly costAmount: Dec | null;
-  readonly taxAmount: Dec;
   readonly taxPercent: string;
   /** The rate used to convert the list price into the quote currency, when it was converted. */
   readonly exchangeRate: string | null;
@@ -108,6 +129,10 @@ export class PricedLine {
   readonly freeOf: { ruleId: string; triggerLineId: string } | null;
   readonly explanation: LineExplanation;
   readonly issues: LineIssue[];
+  readonly #places: number;
+  #listAmount: LineAmount;
+  #costAmount: LineAmount | null;
+  #taxAmount: LineAmount;
   #list: Money | undefined;
   #net: Money | undefined;
   #tax: Money | undefined;
@@ -126,10 +151,11 @@ export class PricedLine {
     this.listUnit = init.listUnit;
     this.netUnit = init.netUnit;
     this.netUnrounded = init.netUnrounded;
-    this.listAmount = init.listAmount;
+    this.#places = init.places;
+    this.#listAmount = init.listAmount;
     this.netAmount = init.netAmount;
-    this.costAmount = init.costAmount;
-    this.taxAmount = init.taxAmount;
+    this.#costAmount = init.costAmount;
+    this.#taxAmount = init.taxAmount;
     this.taxPercent = init.taxPercent;
     this.exchangeRate = init.exchangeRate;
     this.floor = init.floor;
@@ -139,6 +165,40 @@ export class PricedLine {
     this.freeOf = init.freeOf;
     this.explanation = init.explanation;
     this.issues = init.issues;
+  }
+
+  /** List unit price × quantity, rounded once. */
+  get listAmount(): Dec {
+    const value = this.#listAmount;
+    return typeof value === 'number' ? (this.#listAmount = toAmount(value, this.#places)) : value;
+  }
+
+  /** Cost unit × quantity, rounded once; null when the cost is unknown. */
+  get costAmount(): Dec | null {
+    const value = this.#costAmount;
+    return typeof value === 'number' ? (this.#costAmount = toAmount(value, this.#places)) : value;
+  }
+
+  /** Tax on the rounded net, rounded once. */
+  get taxAmount(): Dec {
+    const value = this.#taxAmount;
+    return typeof value === 'number' ? (this.#taxAmount = toAmount(value, this.#places)) : value;
+  }
+
+  /**
+   * @internal The list, net, tax and cost amounts in minor units (for the quote's totals) into
+   * `out`, without making Decimals; an amount that is not a safe integer count of them is NaN, and
+   * a missing cost is null.
+   */
+  readScaledAmounts(out: ScaledAmounts): void {
+    const places = this.#places;
+    const list = this.#listAmount;
+    const tax = this.#taxAmount;
+    const cost = this.#costAmount;
+    out.list = typeof list === 'number' ? list : toScaled(list, places);
+    out.net = toScaled(this.netAmount, places);
+    out.tax = typeof tax === 'number' ? tax : toScaled(tax, places);
+    out.cost = cost === null ? null : typeof cost === 'number' ? cost : toScaled(cost, places);
   }
 
   get list(): Money {
