@@ -13,7 +13,7 @@ import {
   type PricingRule,
   type RuleCompileError,
 } from './pricing-rule.ts';
-import type { RuleShadowed, RuleSkipped } from './explanation.ts';
+import type { RuleSkipped } from './explanation.ts';
 import { compileTierTable, type CompiledTierTable } from './tiers.ts';
 
 /**
@@ -58,11 +58,6 @@ export interface CompiledRule {
   /** Immutable explanation entries shared by every quote that dismisses the rule before looking at lines. */
   dismissedOutsideValidity: RuleSkipped;
   dismissedConditionFalse: RuleSkipped;
-  /**
-   * The last "shadowed by" entry made for this rule (immutable, shared by every line and quote that
-   * shows the rule shadowed by the same rule): most lines of a product group see the same winner.
-   */
-  lastShadowed: RuleShadowed | null;
 }
 
 const HUNDRED = new Dec(100);
@@ -173,7 +168,6 @@ function compileOne(rule: PricingRule, table: ConditionProgramTable): CompileOut
       customerScope: rule.scope.customer ?? { kind: 'all' },
       dismissedOutsideValidity: { type: 'skipped', ruleId: rule.id, phase: rule.phase, reason: 'outside_validity', error: null },
       dismissedConditionFalse: { type: 'skipped', ruleId: rule.id, phase: rule.phase, reason: 'condition_false', error: null },
-      lastShadowed: null,
     },
   };
 }

@@ -82,12 +82,22 @@ interface Candidate {
   pending: ConditionFailure | null;
   /** rule.condition?.linePart. */
   linePart: ParseResult | null;
+  /** rule.id. */
+  ruleId: string;
   /** The last "shadowed by" step made through this candidate (see getShadowedStep). */
   shadowed: RuleShadowed | null;
 }
 
 function createCandidate(rule: CompiledRule, specificity: number, pending: ConditionFailure | null): Candidate {
-  return { rule, priority: rule.priority, specificity, pending, linePart: rule.condition === null ? null : rule.condition.linePart, shadowed: null };
+  return {
+    rule,
+    priority: rule.priority,
+    specificity,
+    pending,
+    linePart: rule.condition === null ? null : rule.condition.linePart,
+    ruleId: rule.id,
+    shadowed: null,
+  };
 }
 
 interface BucketView {
@@ -166,8 +176,8 @@ interface LineWork {
   parent: LineWork | null;
   children: LineWork[];
   quantity: number;
-  /** quantity as a Decimal, made once (decimal.js would convert a number on every operation). */
-  quantityDec: Dec;
+  /** quantity as a Decimal, made once when first needed (see getQuantityDec). */
+  quantityDec: Dec | null;
   listUnit: Dec | null;
   /** Numerator of the running unit price (see setRunningPrice). */
   unit: Dec;
@@ -857,6 +867,13 @@ function isConditionMet(st: QuoteState, w: LineWork, c: Candidate): boolean {
   return false;
 }
 
+/** CEL ints for the quantities most lines have, made once (BigInt() allocates each time). */
+const SMALL_INTS: bigint[] = Array.from({ length: 1024 }, (_, i) => BigInt(i));
+
+function toCelInt(n: number): bigint {
+  return n < SMALL_INTS.length ? SMALL_INTS[n]! : BigInt(n);
+}
+
 const NOT_APPLICABLE = -2;
 
 function getTierBasis(st: QuoteState, w: LineWork, basis: 'quantity' | 'termMonths'): number {
@@ -1083,16 +1100,14 @@ const phaseMatched: Candidate[] = [];
 const phaseBands: number[] = [];
 
 /**
- * "rule shadowed by `by`": immutable, so the last one is reused when the winner is the same: the
- * candidate's (other lines of the quote that share it), else the rule's (earlier quotes).
+ * "rule shadowed by `by`": immutable, so the candidate's last one is reused by the next line that
+ * shares the candidate and the winner. Made from the candidate alone: a line passes over most of
+ * its rules this way, and reading each rule (long out of the CPU's cache) cost more than the step.
  */
 function getShadowedStep(c: Candidate, phase: PricingPhase, by: string): RuleShadowed {
-  const mine = c.shadowed;
-  if (mine !== null && mine.by === by && mine.phase === phase) return mine;
-  const rule = c.rule;
-  let last = rule.lastShadowed;
-  if (last === null || last.by !== by || last.phase !== phase) last = rule.lastShadowed = { type: 'shadowed', ruleId: rule.id, phase, by };
-  return (c.shadowed = last);
+  const last = c.shadowed;
+  if (last !== null && last.by === by && last.phase === phase) return last;
+  return (c.shadowed = { type: 'shadowed', ruleId: c.ruleId, phase, by });
 }
 
 /**
@@ -1123,7 +1138,7 @@ function runPhase(st: QuoteState, w: LineWork, phaseIndex: number, list: readonl
     break;
   }
   if (top === null) return;
-  const topId = top.rule.id;
+  const topId = top.ruleId;
   if (top.rule.combine === 'exclusive') {
     applyRule(st, w, top, topBand);
     for (i++; i < list.length; i++) w.steps.push(getShadowedStep(list[i]!, phase, topId));
@@ -1147,7 +1162,7 @@ function runPhase(st: QuoteState, w: LineWork, phaseIndex: number, list: readonl
       continue;
     }
     if (r.role === 'replace' && replace !== null) {
-      w.steps.push(getShadowedStep(c, phase, replace.rule.id));
+      w.steps.push(getShadowedStep(c, phase, replace.ruleId));
       continue;
     }
     if (!isConditionMet(st, w, c)) continue;
@@ -1289,6 +1304,11 @@ function resolveLimits(st: QuoteState, w: LineWork, plan: ProductPlan): void {
   w.ceiling = ceiling;
 }
 
+/** The line's quantity as a Decimal (decimal.js would convert a number on every operation). */
+function getQuantityDec(w: LineWork): Dec {
+  return (w.quantityDec ??= w.quantity === 0 ? ZERO : new Dec(w.quantity));
+}
+
 /** The children and free lines of a line that has none (most): shared, frozen, replaced on the first push. */
 const NO_LINES: LineWork[] = Object.freeze([]) as unknown as LineWork[];
 
@@ -1302,7 +1322,7 @@ function createLineWork(st: QuoteState, input: PricingLineInput, found: IndexedP
     parent: null,
     children: NO_LINES,
     quantity: Number.isSafeInteger(input.quantity) && input.quantity >= 0 ? input.quantity : 0,
-    quantityDec: ZERO,
+    quantityDec: null,
     listUnit: null,
     unit: ZERO,
     den: null,
@@ -1325,7 +1345,6 @@ function createLineWork(st: QuoteState, input: PricingLineInput, found: IndexedP
     freeOf: null,
     frees: NO_LINES,
   };
-  if (w.quantity !== 0) w.quantityDec = new Dec(w.quantity);
   if (!product) addIssue(w, 'unknown_product', `product ${input.productId} is not in the catalog`);
   if (!Number.isSafeInteger(input.quantity) || input.quantity < 0) addIssue(w, 'invalid_quantity', 'quantity must be an integer ≥ 0');
   if (input.taxPercent !== undefined) {
@@ -1404,7 +1423,7 @@ function priceLine(st: QuoteState, w: LineWork, bundleBase: Dec | null): void {
   let baseLocked: SkipReason | null = null;
   if (bundleBase !== null) {
     // bundleBase is the sum of the component totals: per bundle unit that is bundleBase / quantity.
-    setRunningPrice(w, bundleBase, w.quantity === 1 ? null : w.quantityDec);
+    setRunningPrice(w, bundleBase, w.quantity === 1 ? null : getQuantityDec(w));
     baseLocked = 'bundle_sum';
     w.steps.push({ type: 'base', source: 'bundleSum', listUnit: w.listUnit, unit: getShownUnit(w), accountId: null, isInherited: false, fromCurrency: null, exchangeRate: null });
   } else {
@@ -1447,7 +1466,7 @@ function priceLine(st: QuoteState, w: LineWork, bundleBase: Dec | null): void {
   w.dismissed = plan.dismissed;
   w.costUnit = plan.costUnit;
   const term = Number.isSafeInteger(w.input.termMonths) ? BigInt(w.input.termMonths!) : st.quoteTerm;
-  st.activation.line = new CelLine(BigInt(w.quantity), term, product.cel);
+  st.activation.line = new CelLine(toCelInt(w.quantity), term, product.cel);
   resolveLimits(st, w, plan);
   w.hasPrice = w.steps[0]!.type === 'base' && w.steps[0]!.source !== 'none';
   for (let ph = 0; ph < 4; ph++) {
@@ -1473,8 +1492,8 @@ function priceLine(st: QuoteState, w: LineWork, bundleBase: Dec | null): void {
   }
   grantFreeItems(st, w, plan);
   // The one division of the waterfall, if any: the exact line total before its single rounding.
-  if (w.den === null) w.netUnrounded = (isFastPathOn ? multiplyByQuantity(w.unit, w.quantity) : null) ?? w.unit.times(w.quantityDec);
-  else w.netUnrounded = w.unit.times(w.quantityDec).dividedBy(w.den);
+  if (w.den === null) w.netUnrounded = (isFastPathOn ? multiplyByQuantity(w.unit, w.quantity) : null) ?? w.unit.times(getQuantityDec(w));
+  else w.netUnrounded = w.unit.times(getQuantityDec(w)).dividedBy(w.den);
   w.isPriced = true;
 }
 
@@ -1542,7 +1561,7 @@ function linkBundles(st: QuoteState, works: LineWork[]): void {
       if (w.quantity !== expected) {
         st.advisories.push({ code: 'bundle_quantity_fixed', lineId: w.id, expected, given: w.quantity });
         w.quantity = expected;
-        w.quantityDec = new Dec(expected);
+        w.quantityDec = null;
       }
     } else w.role = 'bundleComponent';
   }
@@ -1596,7 +1615,7 @@ function priceBundle(st: QuoteState, header: LineWork): void {
   priced.forEach((c, i) => {
     const share = shares[i]!.amount;
     c.allocated = share;
-    setRunningPrice(c, share, c.quantity > 1 ? c.quantityDec : null);
+    setRunningPrice(c, share, c.quantity > 1 ? getQuantityDec(c) : null);
     c.netUnrounded = share;
     c.steps.push({ type: 'allocated', bundleLineId: header.id, weight: weights[i]!, share });
   });
@@ -1653,10 +1672,11 @@ function multiplyAndRound(a: Dec, b: Dec, places: number): LineAmount {
 }
 
 /**
- * roundMinor(a × quantity, places) for a line's quantity (a safe integer ≥ 0; quantityDec is the
- * same number as a Decimal): multiplyAndRound without reading the quantity back out of its Decimal.
+ * roundMinor(a × quantity, places) for a line's quantity (a safe integer ≥ 0): multiplyAndRound
+ * without making the quantity a Decimal unless the fast path does not fit.
  */
-function multiplyQuantityAndRound(a: Dec, quantity: number, quantityDec: Dec, places: number): LineAmount {
+function multiplyQuantityAndRound(a: Dec, w: LineWork, places: number): LineAmount {
+  const quantity = w.quantity;
   if (isFastPathOn) {
     const ka = getDecimalPlaces(a);
     const x = ka <= FAST_MAX_PLACES ? toScaled(a, ka) : NaN;
@@ -1664,7 +1684,7 @@ function multiplyQuantityAndRound(a: Dec, quantity: number, quantityDec: Dec, pl
     const n = ka < places ? toPlaces(x * quantity, ka, places) : mulRoundHalfUp(x, quantity, ka - places);
     if (!Number.isNaN(n)) return n;
   }
-  return roundMinor(a.times(quantityDec), places);
+  return roundMinor(a.times(getQuantityDec(w)), places);
 }
 
 function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
@@ -1696,9 +1716,9 @@ function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
     netUnit,
     netUnrounded: isPriced ? (w.allocated ?? w.netUnrounded) : ZERO,
     places,
-    listAmount: isPriced && listUnit !== null ? multiplyQuantityAndRound(listUnit, w.quantity, w.quantityDec, places) : ZERO,
+    listAmount: isPriced && listUnit !== null ? multiplyQuantityAndRound(listUnit, w, places) : ZERO,
     netAmount: net,
-    costAmount: w.costUnit !== null && isPriced ? multiplyQuantityAndRound(w.costUnit, w.quantity, w.quantityDec, places) : null,
+    costAmount: w.costUnit !== null && isPriced ? multiplyQuantityAndRound(w.costUnit, w, places) : null,
     taxAmount: isPriced && !w.taxFraction.isZero() && !net.isZero() ? multiplyAndRound(net, w.taxFraction, places) : ZERO,
     taxPercent: w.role === 'free' ? '0' : w.taxPercent,
     exchangeRate: w.exchangeRate ? w.exchangeRate.toFixed() : null,
