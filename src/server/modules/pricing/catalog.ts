@@ -135,6 +135,13 @@ export interface IndexedProduct extends PricingMemo {
   minMargin: Dec | null;
   /** With minMargin: the price that keeps it, cost ÷ (1 − minMargin), for each currency of `cost`. */
   marginFloor: AmountMap;
+  /**
+   * The engine's last price-book lookup for this product: the price list object it read and what
+   * it found there (see getBookPrice in engine.ts). Holds on to that list until the product is
+   * priced from another one.
+   */
+  bookPrices: object | null;
+  bookPrice: Dec | null | undefined;
 }
 
 export interface IndexedGroup {
@@ -293,6 +300,8 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
       ceiling: parseAmounts(p.ceilingPrice, p.id, issues),
       minMargin,
       marginFloor,
+      bookPrices: null,
+      bookPrice: undefined,
       memoOwner: null,
       memoValue: undefined,
     });

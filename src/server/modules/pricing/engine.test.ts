@@ -440,6 +440,27 @@ describe('money', () => {
     expect(line(result, 'L').issues.map((i) => i.code)).toEqual(['missing_exchange_rate']);
   });
 
+  it('each quote reads its own price book, when quotes of one catalog alternate between books', () => {
+    const bookA = { id: 'PB-A', currency: 'CNY', prices: { SRV: '100.00' } };
+    const bookB = { id: 'PB-B', currency: 'CNY', prices: { SRV: '90.00', DISK: '5.00' } };
+    const lines = [
+      { id: 'S', productId: 'SRV', quantity: 1 },
+      { id: 'D', productId: 'DISK', quantity: 1 },
+    ];
+    for (const [book, srv, disk] of [
+      [bookA, '100', null],
+      [bookB, '90', '5'],
+      [bookA, '100', null],
+      [{ ...bookB, prices: { ...bookB.prices, SRV: '80.00' } }, '80', '5'],
+    ] as const) {
+      const result = price([], lines, { priceBook: book });
+      expect(line(result, 'S').listUnit?.toFixed()).toBe(srv);
+      const d = line(result, 'D');
+      if (disk === null) expect(d.issues.map((i) => i.code)).toEqual(['no_price']);
+      else expect(d.listUnit?.toFixed()).toBe(disk);
+    }
+  });
+
   it('a product without a price is an error line, priced 0 and counted as 0', () => {
     const result = price([], [{ id: 'L', productId: 'USD-ONLY', quantity: 1 }, { id: 'X', productId: 'NOPE', quantity: 1 }]);
     expect(line(result, 'L').issues[0]?.code).toBe('no_price');

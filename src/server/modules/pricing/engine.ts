@@ -1363,10 +1363,24 @@ interface ListPrice {
   issue: LineIssue | null;
 }
 
+/**
+ * The price book's price of a product (as getListedPrice), kept on the product for the same price
+ * list object: the product is at hand when its line is priced, where the parsed list's map is a
+ * lookup into memory long out of the CPU's cache.
+ */
+function getBookPrice(prices: Readonly<Record<string, string>>, product: IndexedProduct): Dec | null | undefined {
+  if (product.bookPrices === prices) return product.bookPrice;
+  const price = getListedPrice(prices, product.id);
+  product.bookPrices = prices;
+  product.bookPrice = price;
+  return price;
+}
+
 /** The list unit price in the quote currency, converted from the price book's currency. */
-function resolveListUnit(st: QuoteState, productId: string): ListPrice {
+function resolveListUnit(st: QuoteState, product: IndexedProduct): ListPrice {
   const book = st.request.priceBook;
-  const listed = getListedPrice(book.prices, productId);
+  const productId = product.id;
+  const listed = getBookPrice(book.prices, product);
   if (listed === undefined) return { unit: null, rate: null, issue: null };
   if (listed === null) {
     return { unit: null, rate: null, issue: { code: 'invalid_price', message: `the price book price of ${productId} is not a valid amount` } };
@@ -1413,7 +1427,7 @@ function findContractPrice(st: QuoteState, w: LineWork): ContractHit | null | 'e
  */
 function priceLine(st: QuoteState, w: LineWork, bundleBase: Dec | null): void {
   const product = w.product!;
-  const list = resolveListUnit(st, product.id);
+  const list = resolveListUnit(st, product);
   if (list.issue) {
     w.issues.push(list.issue);
     return;
@@ -1518,7 +1532,7 @@ function grantFreeItems(st: QuoteState, w: LineWork, plan: ProductPlan): void {
     free.freeOf = { ruleId: c.rule.id, triggerLineId: w.id };
     free.taxFraction = ZERO;
     // The list price of a free line is informational (it shows what was given away).
-    free.listUnit = resolveListUnit(st, product.id).unit;
+    free.listUnit = resolveListUnit(st, product).unit;
     free.costUnit = getProductPlan(st, product).costUnit;
     free.steps.push({ type: 'base', source: 'free', listUnit: free.listUnit, unit: ZERO, accountId: null, isInherited: false, fromCurrency: null, exchangeRate: null });
     free.isPriced = true;
@@ -1595,7 +1609,8 @@ function priceBundle(st: QuoteState, header: LineWork): void {
     priceLine(st, header, null);
     for (const c of components) {
       // Components of a fixed bundle are not sold on their own price; their list only weights the split.
-      c.listUnit = resolveListUnit(st, c.input.productId).unit;
+      // Components in `components` have no issues, so their product is known.
+      c.listUnit = resolveListUnit(st, c.product!).unit;
       c.costUnit = c.product ? getProductPlan(st, c.product).costUnit : null;
       c.steps.push({ type: 'base', source: 'bundleIncluded', listUnit: c.listUnit, unit: ZERO, accountId: null, isInherited: false, fromCurrency: null, exchangeRate: null });
       c.netUnrounded = c.listUnit ? c.listUnit.times(c.quantity) : ZERO;
