@@ -54,18 +54,38 @@ export class CelOpportunity {
   ) {}
 }
 
+/** A quote summary map, or the function that works it out when a condition first reads it. */
+export type QuantityMap = Map<string, bigint> | (() => Map<string, bigint>);
+
 export class CelQuote {
+  #qtyByGroup: QuantityMap;
+  #qtyByProduct: QuantityMap;
+
   constructor(
     readonly id: string,
     /** The pricing date as a local date in the company time zone. */
     readonly date: string,
     readonly termMonths: bigint,
     readonly currency: string,
-    /** Total quantity per product group, counting each line in its group and every ancestor group. */
-    readonly qtyByGroup: Map<string, bigint>,
-    readonly qtyByProduct: Map<string, bigint>,
+    qtyByGroup: QuantityMap,
+    qtyByProduct: QuantityMap,
     readonly lineCount: bigint,
-  ) {}
+  ) {
+    this.#qtyByGroup = qtyByGroup;
+    this.#qtyByProduct = qtyByProduct;
+  }
+
+  /** Total quantity per product group, counting each line in its group and every ancestor group. */
+  get qtyByGroup(): Map<string, bigint> {
+    const value = this.#qtyByGroup;
+    return typeof value === 'function' ? (this.#qtyByGroup = value()) : value;
+  }
+
+  /** Total quantity per product. */
+  get qtyByProduct(): Map<string, bigint> {
+    const value = this.#qtyByProduct;
+    return typeof value === 'function' ? (this.#qtyByProduct = value()) : value;
+  }
 }
 
 /** The CEL activation: one object per quote, `line` swapped per line. */

@@ -5,7 +5,7 @@ import { computeQuotePricing, getLocalPricingDate, getRuleOutcome } from './engi
 import { formatExplanationStep, listExplanationSteps, type ExplanationStep } from './explanation.ts';
 import type { PricedLine } from './priced-line.ts';
 import type { PricingRule } from './pricing-rule.ts';
-import type { PricingLineInput, PricingRequest } from './pricing-types.ts';
+import type { PriceBookInput, PricingLineInput, PricingRequest } from './pricing-types.ts';
 
 const CATALOG: CatalogInput = {
   groups: [{ id: 'hw' }, { id: 'servers', parentId: 'hw' }, { id: 'storage', parentId: 'hw' }, { id: 'svc' }],
@@ -441,18 +441,19 @@ describe('money', () => {
   });
 
   it('each quote reads its own price book, when quotes of one catalog alternate between books', () => {
-    const bookA = { id: 'PB-A', currency: 'CNY', prices: { SRV: '100.00' } };
-    const bookB = { id: 'PB-B', currency: 'CNY', prices: { SRV: '90.00', DISK: '5.00' } };
+    const bookA: PriceBookInput = { id: 'PB-A', currency: 'CNY', prices: { SRV: '100.00' } };
+    const bookB: PriceBookInput = { id: 'PB-B', currency: 'CNY', prices: { SRV: '90.00', DISK: '5.00' } };
     const lines = [
       { id: 'S', productId: 'SRV', quantity: 1 },
       { id: 'D', productId: 'DISK', quantity: 1 },
     ];
-    for (const [book, srv, disk] of [
+    const books: [PriceBookInput, string, string | null][] = [
       [bookA, '100', null],
       [bookB, '90', '5'],
       [bookA, '100', null],
       [{ ...bookB, prices: { ...bookB.prices, SRV: '80.00' } }, '80', '5'],
-    ] as const) {
+    ];
+    for (const [book, srv, disk] of books) {
       const result = price([], lines, { priceBook: book });
       expect(line(result, 'S').listUnit?.toFixed()).toBe(srv);
       const d = line(result, 'D');
@@ -528,11 +529,12 @@ describe('conditions at run time', () => {
     expect(line(result, 'C').net.toFixedString()).toBe('42.50'); // 50 × (1 − 0.15): the quote-wide volume rule counts too
   });
 
-  it('sums quote.qtyByGroup line by line when the quote total is past 2^53', () => {
-    // Line-by-line double sums: servers 2^53 − 1 + 3 → 2^53 + 2; hw (2^53 − 1 + 1) + 3 → 2^53 + 4 (ties to even).
+  it('sums quote.qtyByGroup and quote.qtyByProduct exactly when the quote total is past 2^53', () => {
+    // As CEL ints: servers 2^53 − 1 + 3; hw 2^53 − 1 + 1 + 3 (doubles would give 2^53 + 4); SRV as servers.
     const r = rule({
       id: 'HUGE',
-      condition: 'quote.qtyByGroup["hw"] == 9007199254740996 && quote.qtyByGroup["servers"] == 9007199254740994',
+      condition:
+        'quote.qtyByGroup["hw"] == 9007199254740995 && quote.qtyByGroup["servers"] == 9007199254740994 && quote.qtyByProduct["SRV"] == 9007199254740994',
       action: { type: 'percentDiscount', percent: '1' },
     });
     const result = price([r], [

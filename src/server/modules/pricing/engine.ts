@@ -270,6 +270,71 @@ function getQtyZeros(ruleSet: CompiledRuleSet): QtyZeros {
   return zeros;
 }
 
+/** A line's quantity when it counts in the quote's summaries (a safe integer ≥ 0 of a known product), else −1. */
+function countedQuantity(line: PricingLineInput, product: IndexedProduct | undefined): number {
+  return product !== undefined && Number.isSafeInteger(line.quantity) && line.quantity >= 0 ? line.quantity : -1;
+}
+
+/**
+ * quote.qtyByGroup, worked out when a condition first reads it: quantity per product group, each
+ * line counting in its group and every ancestor. The keys conditions name start at 0 (a copy of
+ * the rule set's zero map, so they read 0 when absent and come first); the rest follow in the
+ * order lines first touch them. Lines are summed per group chain first (products of one group
+ * share its ancestor list), then each chain into its groups, as numbers while the grand total is
+ * a safe integer, else as CEL ints line by line.
+ */
+function sumQuantitiesByGroup(zeros: QtyZeros, lines: readonly PricingLineInput[], products: readonly (IndexedProduct | undefined)[]): Map<string, bigint> {
+  const out = new Map<string, bigint>(zeros.groups);
+  const chainSums = new Map<readonly string[], number>();
+  let total = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const q = countedQuantity(lines[i]!, products[i]);
+    if (q < 0) continue;
+    total += q;
+    const chain = products[i]!.groupAncestors;
+    if (chain.length > 0) chainSums.set(chain, (chainSums.get(chain) ?? 0) + q);
+  }
+  if (total <= Number.MAX_SAFE_INTEGER) {
+    const groupSums = new Map<string, number>();
+    chainSums.forEach((sum, chain) => {
+      for (let k = 0; k < chain.length; k++) groupSums.set(chain[k]!, (groupSums.get(chain[k]!) ?? 0) + sum);
+    });
+    groupSums.forEach((sum, key) => out.set(key, BigInt(sum)));
+    return out;
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const q = countedQuantity(lines[i]!, products[i]);
+    if (q < 0) continue;
+    for (const g of products[i]!.groupAncestors) out.set(g, (out.get(g) ?? 0n) + BigInt(q));
+  }
+  return out;
+}
+
+/** quote.qtyByProduct, worked out when a condition first reads it (as sumQuantitiesByGroup, per product). */
+function sumQuantitiesByProduct(zeros: QtyZeros, lines: readonly PricingLineInput[], products: readonly (IndexedProduct | undefined)[]): Map<string, bigint> {
+  const out = new Map<string, bigint>(zeros.products);
+  const sums = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const q = countedQuantity(lines[i]!, products[i]);
+    if (q < 0) continue;
+    total += q;
+    const id = products[i]!.id;
+    sums.set(id, (sums.get(id) ?? 0) + q);
+  }
+  if (total <= Number.MAX_SAFE_INTEGER) {
+    sums.forEach((sum, key) => out.set(key, BigInt(sum)));
+    return out;
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const q = countedQuantity(lines[i]!, products[i]);
+    if (q < 0) continue;
+    const id = products[i]!.id;
+    out.set(id, (out.get(id) ?? 0n) + BigInt(q));
+  }
+  return out;
+}
+
 function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, request: PricingRequest, issues: QuoteIssue[]): QuoteState {
   const { customer, quote } = request;
   const currency: Currency = isCurrency(quote.currency) ? quote.currency : 'CNY';
@@ -291,48 +356,11 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
   const groupAncestors = customer.groupAncestors ?? [];
   groupAncestors.forEach((id, i) => customerKeys.push({ key: `c:${id}`, specificity: 1 + groupAncestors.length - 1 - i }));
 
-  // Quote-level summaries: quantity per product group (each line counts in every ancestor group).
-  // Summed as numbers (exact for safe integers) over the groups the lines touch, converted to CEL
-  // ints once; the keys conditions name start from a copy of the rule set's zero map, so they read
-  // 0 when absent (and keep the same iteration order as before: named keys first).
-  const groupSums = new Map<string, number>();
-  const productSums = new Map<string, number>();
   const zeros = getQtyZeros(ruleSet);
   // Index loops in functions that run once per quote: they may not be optimised yet, and an
   // unoptimised for…of allocates an iterator result per element.
-  // Lines are summed per group chain first (products of one group share its ancestor list), then
-  // each chain into its groups: a chain's groups are touched in the same first-seen order as line
-  // by line, and the sums are the same as long as the grand total is a safe integer.
-  const chainSums = new Map<readonly string[], number>();
   const lineProducts: (IndexedProduct | undefined)[] = [];
-  let total = 0;
-  for (let i = 0; i < request.lines.length; i++) {
-    const line = request.lines[i]!;
-    const product = catalog.products.get(line.productId);
-    lineProducts.push(product);
-    if (!product || !Number.isSafeInteger(line.quantity) || line.quantity < 0) continue;
-    const q = line.quantity;
-    total += q;
-    productSums.set(product.id, (productSums.get(product.id) ?? 0) + q);
-    const chain = product.groupAncestors;
-    if (chain.length > 0) chainSums.set(chain, (chainSums.get(chain) ?? 0) + q);
-  }
-  if (total <= Number.MAX_SAFE_INTEGER) {
-    chainSums.forEach((sum, chain) => {
-      for (let k = 0; k < chain.length; k++) groupSums.set(chain[k]!, (groupSums.get(chain[k]!) ?? 0) + sum);
-    });
-  } else {
-    for (let i = 0; i < request.lines.length; i++) {
-      const line = request.lines[i]!;
-      const product = catalog.products.get(line.productId);
-      if (!product || !Number.isSafeInteger(line.quantity) || line.quantity < 0) continue;
-      for (const g of product.groupAncestors) groupSums.set(g, (groupSums.get(g) ?? 0) + line.quantity);
-    }
-  }
-  const qtyByGroup = new Map<string, bigint>(zeros.groups);
-  const qtyByProduct = new Map<string, bigint>(zeros.products);
-  groupSums.forEach((sum, key) => qtyByGroup.set(key, BigInt(sum)));
-  productSums.forEach((sum, key) => qtyByProduct.set(key, BigInt(sum)));
+  for (let i = 0; i < request.lines.length; i++) lineProducts.push(catalog.products.get(request.lines[i]!.productId));
   const quoteTerm = Number.isSafeInteger(quote.termMonths) ? BigInt(quote.termMonths!) : 0n;
   const opp = request.opportunity ?? {};
   const activation: PricingActivation = {
@@ -345,7 +373,15 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
       (toCelValue(customer.custom ?? {}) as Record<string, unknown>) ?? {},
     ),
     opportunity: new CelOpportunity(opp.id ?? '', opp.stage ?? '', opp.kind ?? '', opp.source ?? '', toCelValue(opp.custom ?? {}) as Record<string, unknown>),
-    quote: new CelQuote(quote.id ?? '', date ?? '', quoteTerm, currency, qtyByGroup, qtyByProduct, BigInt(request.lines.length)),
+    quote: new CelQuote(
+      quote.id ?? '',
+      date ?? '',
+      quoteTerm,
+      currency,
+      () => sumQuantitiesByGroup(zeros, request.lines, lineProducts),
+      () => sumQuantitiesByProduct(zeros, request.lines, lineProducts),
+      BigInt(request.lines.length),
+    ),
     line: undefined,
   };
   const nearPercent = request.options?.nearThresholdPercent ?? 10;
