@@ -142,6 +142,9 @@ export interface IndexedProduct extends PricingMemo {
    */
   bookPrices: object | null;
   bookPrice: Dec | null | undefined;
+  /** bookPrice as bookScaled × 10^−bookPlaces (NaN when it does not fit), for line amounts. */
+  bookScaled: number;
+  bookPlaces: number;
 }
 
 export interface IndexedGroup {
@@ -302,6 +305,8 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
       marginFloor,
       bookPrices: null,
       bookPrice: undefined,
+      bookScaled: NaN,
+      bookPlaces: NaN,
       memoOwner: null,
       memoValue: undefined,
     });

@@ -14,6 +14,7 @@ import {
   type RuleCompileError,
 } from './pricing-rule.ts';
 import type { RuleSkipped } from './explanation.ts';
+import { getDecimalPlaces, toScaled } from './fixed.ts';
 import { compileTierTable, type CompiledTierTable } from './tiers.ts';
 
 /**
@@ -27,8 +28,12 @@ export type CompiledAction =
   | { type: 'bundlePrice'; amounts: AmountMap }
   | { type: 'ceiling'; amounts: AmountMap }
   | { type: 'amountDiscount'; amounts: AmountMap }
-  /** fraction: "10" % → 0.1; multiplier: 1 − fraction, precomputed for the hot path. */
-  | { type: 'percentDiscount'; fraction: Dec; multiplier: Dec }
+  /**
+   * fraction: "10" % → 0.1; multiplier: 1 − fraction, precomputed for the hot path, also as a
+   * scaled integer (multiplierScaled × 10^−multiplierPlaces; NaN when it does not fit) so a line
+   * multiplies by it without reading the Decimal.
+   */
+  | { type: 'percentDiscount'; fraction: Dec; multiplier: Dec; multiplierScaled: number; multiplierPlaces: number }
   | { type: 'tiers'; table: CompiledTierTable }
   | { type: 'floor'; amounts: AmountMap | null; minMargin: Dec | null }
   | { type: 'freeItem'; productId: string; quantity: number; perQuantity: number | null };
@@ -78,7 +83,9 @@ function compileAction(rule: PricingRule): CompiledAction {
       return { type: a.type, amounts: parseAmounts(a.amounts) };
     case 'percentDiscount': {
       const fraction = new Dec(a.percent).dividedBy(HUNDRED);
-      return { type: 'percentDiscount', fraction, multiplier: new Dec(1).minus(fraction) };
+      const multiplier = new Dec(1).minus(fraction);
+      const multiplierPlaces = getDecimalPlaces(multiplier);
+      return { type: 'percentDiscount', fraction, multiplier, multiplierScaled: toScaled(multiplier, multiplierPlaces), multiplierPlaces };
     }
     case 'tiers':
       return { type: 'tiers', table: compileTierTable(a) };

@@ -987,6 +987,18 @@ function fastAdd(a: Dec, b: Dec, sign: 1 | -1): Dec | null {
   return Math.abs(r) <= Number.MAX_SAFE_INTEGER ? fromScaled(r, k) : null;
 }
 
+/** a × b where b is also given as bScaled × 10^−kb (NaN: not representable), as `times` without reading b. */
+function timesScaled(a: Dec, b: Dec, bScaled: number, kb: number): Dec {
+  if (isFastPathOn) {
+    const ka = getDecimalPlaces(a);
+    if (ka + kb <= FAST_MAX_PLACES) {
+      const p = toScaled(a, ka) * bScaled;
+      if (Math.abs(p) <= Number.MAX_SAFE_INTEGER) return fromScaled(p, ka + kb);
+    }
+  }
+  return a.times(b);
+}
+
 function times(a: Dec, b: Dec): Dec {
   return (isFastPathOn ? fastTimes(a, b) : null) ?? a.times(b);
 }
@@ -1053,7 +1065,7 @@ function applyRule(st: QuoteState, w: LineWork, c: Candidate, band: number): voi
     case 'percentDiscount':
       op = 'percent';
       operand = a.fraction;
-      setRunningPrice(w, times(w.unit, a.multiplier), w.den);
+      setRunningPrice(w, timesScaled(w.unit, a.multiplier, a.multiplierScaled, a.multiplierPlaces), w.den);
       break;
     case 'amountDiscount':
       op = 'amount';
@@ -1409,6 +1421,9 @@ function getBookPrice(prices: Readonly<Record<string, string>>, product: Indexed
   const price = getListedPrice(prices, product.id);
   product.bookPrices = prices;
   product.bookPrice = price;
+  const places = price ? getDecimalPlaces(price) : NaN;
+  product.bookPlaces = places;
+  product.bookScaled = places <= FAST_MAX_PLACES ? toScaled(price!, places) : NaN;
   return price;
 }
 
@@ -1727,15 +1742,27 @@ function multiplyAndRound(a: Dec, b: Dec, places: number): LineAmount {
  * without making the quantity a Decimal unless the fast path does not fit.
  */
 function multiplyQuantityAndRound(a: Dec, w: LineWork, places: number): LineAmount {
-  const quantity = w.quantity;
+  if (!isFastPathOn) return roundMinor(a.times(getQuantityDec(w)), places);
+  const ka = getDecimalPlaces(a);
+  return multiplyScaledByQuantity(a, ka <= FAST_MAX_PLACES ? toScaled(a, ka) : NaN, ka, w, places);
+}
+
+/** multiplyQuantityAndRound for `a` also given as x × 10^−ka (x NaN when it does not fit), without reading `a` on the fast path. */
+function multiplyScaledByQuantity(a: Dec, x: number, ka: number, w: LineWork, places: number): LineAmount {
   if (isFastPathOn) {
-    const ka = getDecimalPlaces(a);
-    const x = ka <= FAST_MAX_PLACES ? toScaled(a, ka) : NaN;
+    const quantity = w.quantity;
     // NaN (x did not fit) falls through both branches.
     const n = ka < places ? toPlaces(x * quantity, ka, places) : mulRoundHalfUp(x, quantity, ka - places);
     if (!Number.isNaN(n)) return n;
   }
   return roundMinor(a.times(getQuantityDec(w)), places);
+}
+
+/** The list amount of a priced line: from the product's price-book memo's scaled price when the list price is that one. */
+function getListAmount(w: LineWork, listUnit: Dec, places: number): LineAmount {
+  const product = w.product;
+  if (product !== null && listUnit === product.bookPrice) return multiplyScaledByQuantity(listUnit, product.bookScaled, product.bookPlaces, w, places);
+  return multiplyQuantityAndRound(listUnit, w, places);
 }
 
 function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
@@ -1767,8 +1794,9 @@ function toPricedLine(st: QuoteState, w: LineWork): PricedLine {
     netUnit,
     netUnrounded: isPriced ? (w.allocated ?? w.netUnrounded) : ZERO,
     places,
-    listAmount: isPriced && listUnit !== null ? multiplyQuantityAndRound(listUnit, w, places) : ZERO,
+    listAmount: isPriced && listUnit !== null ? getListAmount(w, listUnit, places) : ZERO,
     netAmount: net,
+    netScaled: toScaled(net, places),
     costAmount: w.costUnit !== null && isPriced ? multiplyQuantityAndRound(w.costUnit, w, places) : null,
     taxAmount: isPriced && !w.taxFraction.isZero() && !net.isZero() ? multiplyAndRound(net, w.taxFraction, places) : ZERO,
     taxPercent: w.role === 'free' ? '0' : w.taxPercent,

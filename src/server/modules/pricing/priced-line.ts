@@ -47,6 +47,8 @@ export interface PricedLineInit {
   places: number;
   listAmount: LineAmount;
   netAmount: Dec;
+  /** netAmount in minor units (toScaled), taken while it is at hand: the totals read it, not the Decimal. */
+  netScaled: number;
   costAmount: LineAmount | null;
   taxAmount: LineAmount;
   taxPercent: string;
@@ -131,6 +133,7 @@ export class PricedLine {
   readonly issues: LineIssue[];
   readonly #places: number;
   #listAmount: LineAmount;
+  readonly #netScaled: number;
   #costAmount: LineAmount | null;
   #taxAmount: LineAmount;
   #list: Money | undefined;
@@ -154,6 +157,7 @@ export class PricedLine {
     this.#places = init.places;
     this.#listAmount = init.listAmount;
     this.netAmount = init.netAmount;
+    this.#netScaled = init.netScaled;
     this.#costAmount = init.costAmount;
     this.#taxAmount = init.taxAmount;
     this.taxPercent = init.taxPercent;
@@ -196,7 +200,7 @@ export class PricedLine {
     const tax = this.#taxAmount;
     const cost = this.#costAmount;
     out.list = typeof list === 'number' ? list : toScaled(list, places);
-    out.net = toScaled(this.netAmount, places);
+    out.net = this.#netScaled;
     out.tax = typeof tax === 'number' ? tax : toScaled(tax, places);
     out.cost = cost === null ? null : typeof cost === 'number' ? cost : toScaled(cost, places);
   }
