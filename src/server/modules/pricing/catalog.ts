@@ -111,6 +111,8 @@ export type AmountMap = Partial<Record<Currency, Dec>>;
 export interface IndexedProduct extends PricingMemo {
   input: ProductInput;
   id: string;
+  /** [id], one array per product, for summing quantities by product the way groups are summed. */
+  idList: readonly string[];
   /** Own group and ancestors, nearest first. */
   groupAncestors: string[];
   /** Rule-index keys, most specific first: variant id, parent product id, groups…, '*'. */
@@ -290,6 +292,7 @@ export function createCatalogIndex(catalog: CatalogInput): CatalogIndex {
     products.set(p.id, {
       input: p,
       id: p.id,
+      idList: [p.id],
       groupAncestors,
       indexKeys,
       ownKeys,

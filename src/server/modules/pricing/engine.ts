@@ -276,64 +276,47 @@ function countedQuantity(line: PricingLineInput, product: IndexedProduct | undef
 }
 
 /**
- * quote.qtyByGroup, worked out when a condition first reads it: quantity per product group, each
- * line counting in its group and every ancestor. The keys conditions name start at 0 (a copy of
- * the rule set's zero map, so they read 0 when absent and come first); the rest follow in the
- * order lines first touch them. Lines are summed per group chain first (products of one group
- * share its ancestor list), then each chain into its groups, as numbers while the grand total is
- * a safe integer, else as CEL ints line by line.
+ * A quote summary, worked out when a condition first reads it: quantity per key, each line counting
+ * under every key of its product (`keysOf`: one stable array per product or group chain). The keys
+ * conditions name start at 0 (a copy of the rule set's zero map, so they read 0 when absent and
+ * come first); the rest follow in the order lines first touch them. Lines are summed per key array
+ * first (products of one group share its ancestor list), then each array into its keys, as numbers
+ * while the grand total is a safe integer, else as CEL ints line by line.
  */
-function sumQuantitiesByGroup(zeros: QtyZeros, lines: readonly PricingLineInput[], products: readonly (IndexedProduct | undefined)[]): Map<string, bigint> {
-  const out = new Map<string, bigint>(zeros.groups);
-  const chainSums = new Map<readonly string[], number>();
+function sumQuantities(
+  zeros: ReadonlyMap<string, bigint>,
+  lines: readonly PricingLineInput[],
+  products: readonly (IndexedProduct | undefined)[],
+  keysOf: (product: IndexedProduct) => readonly string[],
+): Map<string, bigint> {
+  const out = new Map<string, bigint>(zeros);
+  const perKeys = new Map<readonly string[], number>();
   let total = 0;
   for (let i = 0; i < lines.length; i++) {
     const q = countedQuantity(lines[i]!, products[i]);
     if (q < 0) continue;
     total += q;
-    const chain = products[i]!.groupAncestors;
-    if (chain.length > 0) chainSums.set(chain, (chainSums.get(chain) ?? 0) + q);
+    const keys = keysOf(products[i]!);
+    if (keys.length > 0) perKeys.set(keys, (perKeys.get(keys) ?? 0) + q);
   }
   if (total <= Number.MAX_SAFE_INTEGER) {
-    const groupSums = new Map<string, number>();
-    chainSums.forEach((sum, chain) => {
-      for (let k = 0; k < chain.length; k++) groupSums.set(chain[k]!, (groupSums.get(chain[k]!) ?? 0) + sum);
+    const sums = new Map<string, number>();
+    perKeys.forEach((sum, keys) => {
+      for (let k = 0; k < keys.length; k++) sums.set(keys[k]!, (sums.get(keys[k]!) ?? 0) + sum);
     });
-    groupSums.forEach((sum, key) => out.set(key, BigInt(sum)));
-    return out;
-  }
-  for (let i = 0; i < lines.length; i++) {
-    const q = countedQuantity(lines[i]!, products[i]);
-    if (q < 0) continue;
-    for (const g of products[i]!.groupAncestors) out.set(g, (out.get(g) ?? 0n) + BigInt(q));
-  }
-  return out;
-}
-
-/** quote.qtyByProduct, worked out when a condition first reads it (as sumQuantitiesByGroup, per product). */
-function sumQuantitiesByProduct(zeros: QtyZeros, lines: readonly PricingLineInput[], products: readonly (IndexedProduct | undefined)[]): Map<string, bigint> {
-  const out = new Map<string, bigint>(zeros.products);
-  const sums = new Map<string, number>();
-  let total = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const q = countedQuantity(lines[i]!, products[i]);
-    if (q < 0) continue;
-    total += q;
-    const id = products[i]!.id;
-    sums.set(id, (sums.get(id) ?? 0) + q);
-  }
-  if (total <= Number.MAX_SAFE_INTEGER) {
     sums.forEach((sum, key) => out.set(key, BigInt(sum)));
     return out;
   }
   for (let i = 0; i < lines.length; i++) {
     const q = countedQuantity(lines[i]!, products[i]);
     if (q < 0) continue;
-    const id = products[i]!.id;
-    out.set(id, (out.get(id) ?? 0n) + BigInt(q));
+    for (const key of keysOf(products[i]!)) out.set(key, (out.get(key) ?? 0n) + BigInt(q));
   }
   return out;
 }
+
+const groupKeysOf = (product: IndexedProduct): readonly string[] => product.groupAncestors;
+const productKeysOf = (product: IndexedProduct): readonly string[] => product.idList;
 
 function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, request: PricingRequest, issues: QuoteIssue[]): QuoteState {
   const { customer, quote } = request;
@@ -378,8 +361,8 @@ function createQuoteState(ruleSet: CompiledRuleSet, catalog: CatalogIndex, reque
       date ?? '',
       quoteTerm,
       currency,
-      () => sumQuantitiesByGroup(zeros, request.lines, lineProducts),
-      () => sumQuantitiesByProduct(zeros, request.lines, lineProducts),
+      () => sumQuantities(zeros.groups, request.lines, lineProducts, groupKeysOf),
+      () => sumQuantities(zeros.products, request.lines, lineProducts, productKeysOf),
       BigInt(request.lines.length),
     ),
     line: undefined,
