@@ -167,6 +167,20 @@ describe('compileRules', () => {
     expect(set.revision).toBeGreaterThan(before);
   });
 
+  it('keeps the by-id buckets of a product key in step with its entries when a customer scope empties', () => {
+    const grouped = rule({ id: 'G', scope: { product: { kind: 'all' }, customer: { kind: 'customerGroup', groupId: 'g1' } } });
+    const set = compileRules([rule({ id: 'A' }), grouped]);
+    const byId = () => set.getBucketEntries('*')![0]!.bucketsById;
+    const g1 = set.getCustomerKeyId('c:g1');
+    expect(byId().get(g1)?.map((r) => r.id)).toEqual(['G']);
+    expect(set.getBucketEntries('*')!.map((e) => e.customerKey)).toEqual(['*', 'c:g1']);
+    expect(set.removeRule('G')).toBe(true);
+    expect(byId().has(g1)).toBe(false);
+    expect(set.getBucketEntries('*')!.map((e) => e.customerKey)).toEqual(['*']);
+    expect(set.upsertRule(grouped)).toEqual([]);
+    expect(byId().get(g1)?.map((r) => r.id)).toEqual(['G']);
+  });
+
   it('gives the same set whatever the input order', () => {
     const base = [
       rule({ id: 'A', priority: 1 }),

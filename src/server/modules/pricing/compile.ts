@@ -185,11 +185,10 @@ export interface BucketEntry {
   customerKeyId: number;
   rules: readonly CompiledRule[];
   /**
-   * Every bucket of the same product key by customer key (shared by the key's entries), so a caller
-   * holding the entries looks a customer key up without first finding the product key again.
+   * Every bucket of the same product key by customer key id (shared by the key's entries), so a
+   * caller holding the entries looks a customer key up without first finding the product key again;
+   * integer keys, so a lookup never compares strings.
    */
-  buckets: ReadonlyMap<string, readonly CompiledRule[]>;
-  /** The same buckets by customer key id: integer keys, so a lookup never compares strings. */
   bucketsById: ReadonlyMap<number, readonly CompiledRule[]>;
 }
 
@@ -341,7 +340,7 @@ export class CompiledRuleSet {
       if (customerKeyId === undefined) this.#customerKeyIds.set(customerKey, (customerKeyId = this.#customerKeyIds.size));
       let at = 0;
       while (at < entries.length && entries[at]!.customerKey < customerKey) at++;
-      entries.splice(at, 0, { customerKey, customerKeyId, rules: list, buckets, bucketsById });
+      entries.splice(at, 0, { customerKey, customerKeyId, rules: list, bucketsById });
       bucketsById.set(customerKeyId, list);
     }
     let lo = 0;

@@ -240,6 +240,19 @@ describe('combine policies inside a phase (list 100)', () => {
     const l = line(price([forAll, forGroup, forAccount, other], L), 'L');
     expect(outcomes(l)).toEqual(['ACC:applied', 'GRP:shadowed:ACC', 'ALL:shadowed:ACC']);
   });
+
+  it('finds the customer scopes that apply among many under one product key (more scopes than the customer has keys)', () => {
+    // ACME's keys: *, its account, vip, all-customers. Twelve other scopes are filed under the same
+    // product key, so the engine looks the customer's keys up instead of scanning the scopes.
+    const others = Array.from({ length: 12 }, (_, i) =>
+      rule({ id: `G${i}`, scope: { product: { kind: 'group', groupId: 'servers' }, customer: { kind: 'customerGroup', groupId: `other-${i}` } }, action: { type: 'percentDiscount', percent: '40' } }),
+    );
+    const vip = rule({ id: 'VIP', combine: 'additive', scope: { product: { kind: 'group', groupId: 'servers' }, customer: { kind: 'customerGroup', groupId: 'vip' } }, action: { type: 'percentDiscount', percent: '5' } });
+    const parent = rule({ id: 'TOP', combine: 'additive', scope: { product: { kind: 'group', groupId: 'servers' }, customer: { kind: 'customerGroup', groupId: 'all-customers' } }, action: { type: 'percentDiscount', percent: '2' } });
+    const l = line(price([...others, vip, parent], [{ id: 'L', productId: 'SRV', quantity: 1 }]), 'L');
+    expect(outcomes(l)).toEqual(['VIP:applied', 'TOP:applied']);
+    expect(l.netUnit.toFixed()).toBe('93');
+  });
 });
 
 describe('phase waterfall BASE → SYSTEM → MANUAL → CHANNEL', () => {
