@@ -15,7 +15,7 @@ import {
 import { ALL_INDEX_KEY, type AmountMap, type CatalogIndex, type IndexedProduct, type IndexKey, type PricingMemo, type ProductChain } from './catalog.ts';
 import { toDayNumber, type BucketEntry, type CompiledRule, type CompiledRuleSet } from './compile.ts';
 import type { ExplanationStep, RuleOutcome, RuleShadowed, SkipReason } from './explanation.ts';
-import { compareDecimals, fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
+import { compareDecimals, fromScaled, getDecimalPlaces, mulRoundHalfUp, toPlaces, toScaled } from './fixed.ts';
 import { formatPercent, PricedLine, type LineAmount, type ScaledAmounts } from './priced-line.ts';
 import { isDecimalString, isLocalDate, PRICING_PHASES, type PricingPhase } from './pricing-rule.ts';
 import type {
@@ -950,14 +950,6 @@ function getApplicability(st: QuoteState, w: LineWork, c: Candidate): number {
 // (fixed.ts), else decimal.js. Both give the same Decimal value (results below 2^53 have at most 16
 // digits, so decimal.js's 40-digit precision never rounds them).
 
-function fastTimes(a: Dec, b: Dec): Dec | null {
-  const ka = getDecimalPlaces(a);
-  const kb = getDecimalPlaces(b);
-  if (!(ka + kb <= FAST_MAX_PLACES)) return null;
-  const p = toScaled(a, ka) * toScaled(b, kb);
-  return Math.abs(p) <= Number.MAX_SAFE_INTEGER ? fromScaled(p, ka + kb) : null;
-}
-
 /** a + sign × b. */
 function fastAdd(a: Dec, b: Dec, sign: 1 | -1): Dec | null {
   const ka = getDecimalPlaces(a);
@@ -970,7 +962,7 @@ function fastAdd(a: Dec, b: Dec, sign: 1 | -1): Dec | null {
   return Math.abs(r) <= Number.MAX_SAFE_INTEGER ? fromScaled(r, k) : null;
 }
 
-/** a × b where b is also given as bScaled × 10^−kb (NaN: not representable), as `times` without reading b. */
+/** a × b where b is also given as bScaled × 10^−kb (NaN: not representable), without reading b on the fast path. */
 function timesScaled(a: Dec, b: Dec, bScaled: number, kb: number): Dec {
   if (isFastPathOn) {
     const ka = getDecimalPlaces(a);
@@ -983,7 +975,9 @@ function timesScaled(a: Dec, b: Dec, bScaled: number, kb: number): Dec {
 }
 
 function times(a: Dec, b: Dec): Dec {
-  return (isFastPathOn ? fastTimes(a, b) : null) ?? a.times(b);
+  if (!isFastPathOn) return a.times(b);
+  const kb = getDecimalPlaces(b);
+  return timesScaled(a, b, kb <= FAST_MAX_PLACES ? toScaled(b, kb) : NaN, kb);
 }
 
 function plus(a: Dec, b: Dec): Dec {
@@ -1686,14 +1680,6 @@ function multiplyByQuantity(unit: Dec, quantity: number): Dec | null {
   if (Number.isNaN(u) || !(Math.abs(p) <= Number.MAX_SAFE_INTEGER)) return null;
   return quantity === 1 ? unit : fromScaled(p, k);
 }
-
-/** n × 10^−k as a count of minor units (k ≤ places), or NaN when that count is not a safe integer. */
-function toPlaces(n: number, k: number, places: number): number {
-  const m = n * POW10[places - k]!;
-  return Math.abs(m) <= Number.MAX_SAFE_INTEGER ? m : NaN;
-}
-
-const POW10: number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /**
  * round half-up(a × b) at `places` as a count of minor units, in scaled integers: the amount a line

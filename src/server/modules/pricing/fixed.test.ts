@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dec } from '../../../shared/money.ts';
-import { compareDecimals, fromScaled, getDecimalPlaces, mulRoundHalfUp, toScaled } from './fixed.ts';
+import { compareDecimals, fromScaled, getDecimalPlaces, mulRoundHalfUp, toPlaces, toScaled } from './fixed.ts';
 
 /** The fixed-point helpers against decimal.js's own string path: same values and same internal form. */
 
@@ -20,6 +20,14 @@ function asString(n: number, places: number): string {
 }
 
 describe('fixed-point helpers', () => {
+  it('toPlaces rescales a count to more places, and refuses what is not a safe integer', () => {
+    expect(toPlaces(125, 1, 2)).toBe(1250); // 12.5 → 1,250 cents
+    expect(toPlaces(7, 2, 2)).toBe(7);
+    expect(toPlaces(Number.MAX_SAFE_INTEGER, 0, 1)).toBeNaN();
+    expect(toPlaces(NaN, 0, 2)).toBeNaN();
+  });
+
+
   it('builds the same Decimal as the string path, digits and exponent included', () => {
     fc.assert(
       fc.property(scaledDecimal, ({ n, places }) => {

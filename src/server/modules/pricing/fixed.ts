@@ -176,3 +176,12 @@ export function mulRoundHalfUp(a: number, b: number, shift: number): number {
   // A negative product that rounds to zero is −0, as in decimal.js.
   return p < 0 || 1 / p < 0 ? -q : q;
 }
+
+/**
+ * n × 10^−k (a safe integer n, 0 ≤ k ≤ places) as a count of 10^−places units, n × 10^(places − k);
+ * NaN when that count is not a safe integer (NaN in gives NaN out).
+ */
+export function toPlaces(n: number, k: number, places: number): number {
+  const m = n * POW10[places - k]!;
+  return Math.abs(m) <= MAX_SAFE ? m : NaN;
+}
